@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from civicnest.accounts.roles import Role
+from civicnest.core.models import TimeStampedModel
+
+mobile_validator = RegexValidator(
+    r"^1[3-9][0-9]{9}$", _("请输入 11 位中国大陆手机号码。"), code="invalid_phone"
+)
+
+
+class User(AbstractUser):
+    full_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    phone = models.CharField(_("手机号码"), max_length=11, blank=True, validators=[mobile_validator])
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.username
+
+
+class RoleAssignment(TimeStampedModel):
+    """A user's role bound to one region node (and a center where the role works for one)."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("用户")
+    )
+    role = models.CharField(_("角色"), max_length=32, choices=Role.choices)
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("所属区划")
+    )
+    center = models.ForeignKey(
+        "network.Center", on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        verbose_name=_("所属中心"),
+    )
+
+    class Meta:
+        verbose_name = _("角色授权")
+        verbose_name_plural = _("角色授权")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "region"], name="roleassignment_unique_user_role_region"
+            ),
+            models.CheckConstraint(
+                name="roleassignment_center_staff_has_center",
+                condition=~models.Q(role="center_staff") | models.Q(center__isnull=False),
+                violation_error_message=_("中心工作人员必须指定所属中心。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.region_id}"
+
+    def get_additional_data(self) -> dict[str, str]:
+        return {"region": self.region_id}

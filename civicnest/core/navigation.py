@@ -1,0 +1,74 @@
+"""The side menu per role. Later capabilities add their entries to MENU."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.functional import Promise
+
+from civicnest.accounts.roles import STAFF_ROLES, Role
+from civicnest.regions.scoping import Scope
+
+ALL_ROLES = frozenset(Role.values)
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    label: str | Promise
+    url_name: str
+    icon: str
+    roles: frozenset[str]
+
+
+MENU: list[tuple[str | Promise, list[MenuEntry]]] = [
+    (
+        _("工作台"),
+        [
+            MenuEntry(_("首页"), "dashboards:home", "house", ALL_ROLES),
+            MenuEntry(_("消息通知"), "core:notifications", "bell", ALL_ROLES),
+        ],
+    ),
+    (
+        _("平台网络"),
+        [
+            MenuEntry(_("网络总览"), "network:tree", "diagram-3", STAFF_ROLES),
+            MenuEntry(_("中心列表"), "network:center-list", "building", STAFF_ROLES),
+            MenuEntry(_("行政区划"), "regions:browse", "geo-alt", STAFF_ROLES),
+        ],
+    ),
+    (
+        _("监督管理"),
+        [
+            MenuEntry(_("操作审计"), "core:audit", "journal-text", frozenset({Role.BUREAU_OFFICER})),
+            MenuEntry(_("接口文档"), "swagger-ui", "code-slash", STAFF_ROLES),
+        ],
+    ),
+]
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    label: str
+    url: str
+    icon: str
+    active: bool
+
+
+def menu_for(scope: Scope, path: str) -> list[tuple[str, list[MenuItem]]]:
+    sections = []
+    for title, entries in MENU:
+        items = []
+        for entry in entries:
+            if not (scope.is_superuser or scope.roles() & entry.roles):
+                continue
+            try:
+                url = reverse(entry.url_name)
+            except NoReverseMatch:
+                continue
+            active = path == url or (url.count("/") > 1 and path.startswith(url) and url != "/")
+            items.append(MenuItem(str(entry.label), url, entry.icon, active))
+        if items:
+            sections.append((str(title), items))
+    return sections

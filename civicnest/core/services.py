@@ -1,0 +1,55 @@
+"""Writes owned by core: notifications fan-out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils import timezone
+
+from civicnest.core.models import Notification
+from civicnest.core.tasks import notification_email_send, notification_sms_send
+
+if TYPE_CHECKING:
+    from civicnest.accounts.models import User
+
+
+def notify(
+    *,
+    event: str,
+    recipients: Iterable[User],
+    title: str,
+    body: str = "",
+    url: str = "",
+    sms: bool = False,
+) -> list[Notification]:
+    """Fan one event out to the in-app inbox, e-mail (where the user has one) and optionally SMS.
+
+    E-mail and SMS are queued as background tasks after the surrounding transaction commits, so a
+    rolled-back operation never sends anything.
+    """
+    users = list({user.pk: user for user in recipients if user.is_active}.values())
+    notes = Notification.objects.bulk_create(
+        [Notification(recipient=u, event=event, title=title, body=body, url=url) for u in users]
+    )
+    for user in users:
+        if user.email:
+            transaction.on_commit(
+                lambda u=user: notification_email_send.enqueue(
+                    to=u.email, subject=title, body=f"{body}\n\n{url}".strip()
+                )
+            )
+        if sms and user.phone:
+            transaction.on_commit(
+                lambda u=user: notification_sms_send.enqueue(phone=u.phone, text=title)
+            )
+    return notes
+
+
+def notification_mark_read(*, user: User, notification_id: int | None = None) -> int:
+    """Mark one (or, without an id, all) of the user's unread notifications as read."""
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification_id is not None:
+        unread = unread.filter(pk=notification_id)
+    return unread.update(read_at=timezone.now())

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from civicnest.accounts.roles import Role
+from civicnest.core.selectors import audit_entry_list, notification_list
+from civicnest.core.services import notification_mark_read
+from civicnest.regions.scoping import Scope
+
+
+def health(request: HttpRequest) -> JsonResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    message = str(exception) if exception and str(exception) else _("您没有访问此页面的权限。")
+    return render(request, "403.html", {"message": message}, status=403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return render(request, "500.html", status=500)
+
+
+@login_required
+def notification_inbox(request: HttpRequest) -> HttpResponse:
+    page = Paginator(notification_list(user=request.user), 20).get_page(request.GET.get("page"))
+    return render(request, "core/notifications.html", {"page_obj": page})
+
+
+@login_required
+@require_POST
+def notification_read(request: HttpRequest) -> HttpResponse:
+    raw_id = request.POST.get("id")
+    notification_mark_read(
+        user=request.user, notification_id=int(raw_id) if raw_id and raw_id.isdigit() else None
+    )
+    if request.htmx:  # type: ignore[attr-defined]
+        return HttpResponse(status=204, headers={"HX-Refresh": "true"})
+    return redirect("core:notifications")
+
+
+@login_required
+def audit_search(request: HttpRequest) -> HttpResponse:
+    scope = Scope.for_user(request.user)
+    if not scope.has_role(Role.BUREAU_OFFICER):
+        raise PermissionDenied(_("只有民政局工作人员可以查看操作审计。"))
+    filters: dict[str, Any] = {
+        key: request.GET.get(key, "").strip() for key in ("q", "model", "action", "actor")
+    }
+    if filters["action"] not in {"", "0", "1", "2"}:
+        filters["action"] = ""
+    entries = audit_entry_list(scope=scope, **filters)
+    page = Paginator(entries, 30).get_page(request.GET.get("page"))
+    return render(
+        request, "core/audit.html",
+        {"page_obj": page, "filters": filters, "actions": [("0", _("新增")), ("1", _("修改")), ("2", _("删除"))]},
+    )

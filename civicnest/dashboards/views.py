@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from civicnest.accounts.roles import Role
+from civicnest.accounts.selectors import role_assignment_list
+from civicnest.core.selectors import audit_entry_list, notification_list
+from civicnest.network.selectors import center_list, network_coverage
+from civicnest.regions.scoping import Scope
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """One dashboard whose cards depend on the user's roles; later capabilities add cards."""
+    scope = Scope.for_user(request.user)
+    context: dict[str, object] = {
+        "assignments": role_assignment_list(user=request.user),
+        "recent_notifications": list(notification_list(user=request.user)[:5]),
+        "is_staff_member": scope.is_staff_member,
+        "roles": scope.roles(),
+    }
+    if scope.is_staff_member:
+        centers = center_list(user=request.user)
+        context["center_count"] = centers.count()
+        context["coverage"] = network_coverage(user=request.user)
+    if scope.has_role(Role.BUREAU_OFFICER):
+        context["recent_audit"] = list(audit_entry_list(scope=scope)[:5])
+    return render(request, "dashboards/home.html", context)

@@ -1,0 +1,18 @@
+"""Public reads (no login): only what is meant for disclosure, never personal data."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from civicnest.network.models import Center, CenterStatus
+from civicnest.regions.scoping import subtree_q
+
+
+def public_center_list(*, district: str = "") -> QuerySet[Center]:
+    qs = Center.objects.filter(status=CenterStatus.ACTIVE).select_related("region")
+    if district:
+        qs = qs.filter(subtree_q([district], "region"))
+    return qs.only(
+        "name", "center_type", "level", "region__name", "region__code", "address",
+        "opening_hours", "premises_area",
+    ).order_by("region_id", "name")

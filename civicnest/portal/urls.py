@@ -1,0 +1,6 @@
+from django.urls import path
+
+from civicnest.portal import views
+
+app_name = "portal"
+urlpatterns = [path("", views.portal_home, name="home")]

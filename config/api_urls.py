@@ -1,0 +1,20 @@
+"""The API: /api/v1/ routes of every app, the token endpoint, the schema and its local Swagger UI."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from civicnest.accounts.apis import MeApi, TokenObtainApi
+
+v1 = [
+    path("auth/token/", TokenObtainApi.as_view(), name="auth-token"),
+    path("me/", MeApi.as_view(), name="me"),
+    path("", include("civicnest.regions.api_urls")),
+    path("", include("civicnest.network.api_urls")),
+    path("", include("civicnest.core.api_urls")),
+]
+
+urlpatterns = [
+    path("v1/", include((v1, "api"), namespace="api")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+]

@@ -1,0 +1,38 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog, set_language
+
+from civicnest.core import views as core_views
+
+handler403 = "civicnest.core.views.permission_denied"
+handler404 = "civicnest.core.views.page_not_found"
+handler500 = "civicnest.core.views.server_error"
+
+urlpatterns = [
+    path("api/", include("config.api_urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("healthz/", core_views.health, name="health"),
+]
+
+urlpatterns += i18n_patterns(
+    path("", include("civicnest.dashboards.urls")),
+    path("accounts/", include("civicnest.accounts.urls")),
+    path("regions/", include("civicnest.regions.urls")),
+    path("network/", include("civicnest.network.urls")),
+    path("core/", include("civicnest.core.urls")),
+    path("portal/", include("civicnest.portal.urls")),
+    path("admin/", admin.site.urls),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    prefix_default_language=False,
+)
+
+admin.site.site_header = "CivicNest 社会组织孵化与服务平台 管理后台"
+admin.site.site_title = "CivicNest 管理后台"
+admin.site.index_title = "数据管理"
+
+if settings.DEBUG:  # pragma: no cover - development convenience only
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
