@@ -33,9 +33,7 @@ def _django_validation_detail(exc: DjangoValidationError) -> Any:
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ApplicationError):
-        return Response(
-            {"message": exc.message, "extra": exc.extra}, status=exc.status_code
-        )
+        return Response({"message": exc.message, "extra": exc.extra}, status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(_django_validation_detail(exc))
     elif isinstance(exc, Http404):
@@ -47,9 +45,14 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        response.data = {"message": _("提交的数据有误，请检查后重试。"), "extra": {"fields": response.data}}
+        response.data = {
+            "message": _("提交的数据有误，请检查后重试。"),
+            "extra": {"fields": response.data},
+        }
     elif isinstance(exc, exceptions.APIException):
-        detail = response.data.get("detail", "") if isinstance(response.data, dict) else response.data
+        detail = (
+            response.data.get("detail", "") if isinstance(response.data, dict) else response.data
+        )
         response.data = {"message": str(detail), "extra": {}}
     if response.status_code == status.HTTP_429_TOO_MANY_REQUESTS:
         response.data["message"] = _("请求过于频繁，请稍后再试。")

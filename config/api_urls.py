@@ -1,11 +1,11 @@
 """The API: /api/v1/ routes of every app, the token endpoint, the schema and its local Swagger UI."""
 
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from civicnest.accounts.apis import MeApi, TokenObtainApi
 
-v1 = [
+v1: list[URLPattern | URLResolver] = [
     path("auth/token/", TokenObtainApi.as_view(), name="auth-token"),
     path("me/", MeApi.as_view(), name="me"),
     path("", include("civicnest.regions.api_urls")),

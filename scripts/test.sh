@@ -8,7 +8,7 @@ export UV_SYSTEM_CERTS=1 UV_PYTHON_DOWNLOADS=never UV_FROZEN=1
 
 banner() { printf '\n\033[1m==== %s ====\033[0m\n' "$*"; }
 
-read -r -a EXTRA <<<"${PYTEST_ARGS:-}"
+eval "EXTRA=(${PYTEST_ARGS:-})"  # eval so quoting works: PYTEST_ARGS='-k "a and b"'
 PYTEST=(uv run pytest -n 2 -p no:cacheprovider "${EXTRA[@]}")
 
 banner "setup"

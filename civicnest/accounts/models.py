@@ -15,7 +15,9 @@ mobile_validator = RegexValidator(
 
 class User(AbstractUser):
     full_name = models.CharField(_("姓名"), max_length=50, blank=True)
-    phone = models.CharField(_("手机号码"), max_length=11, blank=True, validators=[mobile_validator])
+    phone = models.CharField(
+        _("手机号码"), max_length=11, blank=True, validators=[mobile_validator]
+    )
 
     class Meta:
         verbose_name = _("用户")
@@ -40,7 +42,11 @@ class RoleAssignment(TimeStampedModel):
         "regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("所属区划")
     )
     center = models.ForeignKey(
-        "network.Center", on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        "network.Center",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("所属中心"),
     )
 

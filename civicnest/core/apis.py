@@ -6,9 +6,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import StandardPagination
 from civicnest.core.selectors import notification_list
 from civicnest.core.services import notification_mark_read
+from config.api import StandardPagination
 
 
 class NotificationOutputSerializer(serializers.Serializer):
@@ -36,9 +36,13 @@ class NotificationReadApi(APIView):
     class NotificationReadOutputSerializer(serializers.Serializer):
         marked = serializers.IntegerField()
 
-    @extend_schema(request=NotificationReadInputSerializer, responses={200: NotificationReadOutputSerializer})
+    @extend_schema(
+        request=NotificationReadInputSerializer, responses={200: NotificationReadOutputSerializer}
+    )
     def post(self, request: Request) -> Response:
         data = self.NotificationReadInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        marked = notification_mark_read(user=request.user, notification_id=data.validated_data.get("id"))
+        marked = notification_mark_read(
+            user=request.user, notification_id=data.validated_data.get("id")
+        )
         return Response({"marked": marked})

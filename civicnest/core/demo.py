@@ -34,9 +34,41 @@ STREETS_PER_DISTRICT = {"420102": 6, "420106": 6}  # the two demo districts get 
 DEFAULT_STREETS = 2
 COMMUNITIES_PER_STREET = 2
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蔡蒋余于杜叶程"
-GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明",
-         "超", "秀英", "华", "慧", "建国", "文静", "志强", "晓燕", "海燕", "红梅", "玉兰", "建华", "春梅", "子涵"]
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蔡蒋余于杜叶程"
+)
+GIVEN = [
+    "伟",
+    "芳",
+    "娜",
+    "敏",
+    "静",
+    "丽",
+    "强",
+    "磊",
+    "洋",
+    "艳",
+    "勇",
+    "军",
+    "杰",
+    "娟",
+    "涛",
+    "明",
+    "超",
+    "秀英",
+    "华",
+    "慧",
+    "建国",
+    "文静",
+    "志强",
+    "晓燕",
+    "海燕",
+    "红梅",
+    "玉兰",
+    "建华",
+    "春梅",
+    "子涵",
+]
 
 
 def person_name(n: int) -> str:
@@ -80,11 +112,19 @@ def _ensure_center(actor: User, report: DemoReport, **data: Any) -> Center:
             center=center,
             data={
                 "name": person_name(n),
-                "position": [StaffPosition.DIRECTOR, StaffPosition.SOCIAL_WORKER,
-                             StaffPosition.PROJECT_LEAD, StaffPosition.FINANCE][i % 4],
+                "position": [
+                    StaffPosition.DIRECTOR,
+                    StaffPosition.SOCIAL_WORKER,
+                    StaffPosition.PROJECT_LEAD,
+                    StaffPosition.FINANCE,
+                ][i % 4],
                 "employment": Employment.FULL_TIME if i < 2 else Employment.PART_TIME,
-                "social_worker_level": [SocialWorkerLevel.INTERMEDIATE, SocialWorkerLevel.ASSISTANT,
-                                        SocialWorkerLevel.NONE, SocialWorkerLevel.SENIOR][n % 4],
+                "social_worker_level": [
+                    SocialWorkerLevel.INTERMEDIATE,
+                    SocialWorkerLevel.ASSISTANT,
+                    SocialWorkerLevel.NONE,
+                    SocialWorkerLevel.SENIOR,
+                ][n % 4],
                 "is_party_member": n % 3 == 0,
                 "phone": phone_number(n),
                 "joined_on": datetime.date(2016 + n % 8, 1 + n % 12, 1 + n % 28),
@@ -98,64 +138,117 @@ def _build_network(actor: User, report: DemoReport) -> dict[str, Center]:
     """City → district → street → community centers; returns the district centers by code."""
     city = Region.objects.get(code=CITY)
     city_center = _ensure_center(
-        actor, report, name="武汉市社会组织服务中心", center_type=CenterType.SERVICE_CENTER,
-        level=CenterLevel.CITY, region=city, address="武汉市江岸区沿江大道 188 号",
-        premises_area=Decimal("2400.00"), contact_name="王主任", contact_phone="13871000001",
-        opening_hours="周一至周五 9:00–17:30", opening_date=datetime.date(2015, 6, 1),
+        actor,
+        report,
+        name="武汉市社会组织服务中心",
+        center_type=CenterType.SERVICE_CENTER,
+        level=CenterLevel.CITY,
+        region=city,
+        address="武汉市江岸区沿江大道 188 号",
+        premises_area=Decimal("2400.00"),
+        contact_name="王主任",
+        contact_phone="13871000001",
+        opening_hours="周一至周五 9:00–17:30",
+        opening_date=datetime.date(2015, 6, 1),
         operation_mode=OperationMode.COMMISSIONED,
         description="市级枢纽型平台：孵化培育、能力建设、公益创投、供需对接与信息公开。",
     )
-    for name, kind in (("武汉市社会组织发展基金会", CenterType.DEVELOPMENT_FOUNDATION),
-                       ("武汉市社会组织促进会", CenterType.PROMOTION_ASSOCIATION)):
-        _ensure_center(actor, report, name=name, center_type=kind, level=CenterLevel.CITY, region=city,
-                       parent=city_center, premises_area=Decimal("300.00"),
-                       opening_hours="周一至周五 9:00–17:00")
+    for name, kind in (
+        ("武汉市社会组织发展基金会", CenterType.DEVELOPMENT_FOUNDATION),
+        ("武汉市社会组织促进会", CenterType.PROMOTION_ASSOCIATION),
+    ):
+        _ensure_center(
+            actor,
+            report,
+            name=name,
+            center_type=kind,
+            level=CenterLevel.CITY,
+            region=city,
+            parent=city_center,
+            premises_area=Decimal("300.00"),
+            opening_hours="周一至周五 9:00–17:00",
+        )
     district_centers: dict[str, Center] = {}
     for district in Region.objects.filter(level=RegionLevel.DISTRICT, parent=city).order_by("code"):
         dc = _ensure_center(
-            actor, report, name=f"{district.name}社会组织孵化中心", center_type=CenterType.INCUBATION_BASE,
-            level=CenterLevel.DISTRICT, region=district, parent=city_center,
+            actor,
+            report,
+            name=f"{district.name}社会组织孵化中心",
+            center_type=CenterType.INCUBATION_BASE,
+            level=CenterLevel.DISTRICT,
+            region=district,
+            parent=city_center,
             address=f"武汉市{district.name}公益路 {int(district.code[-2:]) * 3} 号",
             premises_area=Decimal(600 + int(district.code[-2:]) * 25),
-            contact_name=person_name(int(district.code)), contact_phone=phone_number(int(district.code)),
-            opening_hours="周一至周六 9:00–18:00", opening_date=datetime.date(2016, 3, 1),
+            contact_name=person_name(int(district.code)),
+            contact_phone=phone_number(int(district.code)),
+            opening_hours="周一至周六 9:00–18:00",
+            opening_date=datetime.date(2016, 3, 1),
             operation_mode=OperationMode.COMMISSIONED,
         )
         district_centers[district.code] = dc
-        streets = district.children.order_by("code")[: STREETS_PER_DISTRICT.get(district.code, DEFAULT_STREETS)]
+        streets = district.children.order_by("code")[
+            : STREETS_PER_DISTRICT.get(district.code, DEFAULT_STREETS)
+        ]
         for street in streets:
             sc = _ensure_center(
-                actor, report, name=f"{street.name}社会组织促进中心",
-                center_type=CenterType.STREET_PROMOTION_CENTER, level=CenterLevel.STREET,
-                region=street, parent=dc, premises_area=Decimal(120 + int(street.code[-3:]) % 90),
-                opening_hours="周一至周五 8:30–17:30", address=f"{district.name}{street.name}党群服务中心",
+                actor,
+                report,
+                name=f"{street.name}社会组织促进中心",
+                center_type=CenterType.STREET_PROMOTION_CENTER,
+                level=CenterLevel.STREET,
+                region=street,
+                parent=dc,
+                premises_area=Decimal(120 + int(street.code[-3:]) % 90),
+                opening_hours="周一至周五 8:30–17:30",
+                address=f"{district.name}{street.name}党群服务中心",
             )
             for community in street.children.order_by("code")[:COMMUNITIES_PER_STREET]:
                 _ensure_center(
-                    actor, report, name=f"{community.name}社区社会组织服务站",
-                    center_type=CenterType.COMMUNITY_SERVICE_CENTER, level=CenterLevel.COMMUNITY,
-                    region=community, parent=sc, premises_area=Decimal(40 + int(community.code[-3:]) % 60),
-                    opening_hours="周一至周日 9:00–17:00", address=f"{community.name}居委会一楼",
+                    actor,
+                    report,
+                    name=f"{community.name}社区社会组织服务站",
+                    center_type=CenterType.COMMUNITY_SERVICE_CENTER,
+                    level=CenterLevel.COMMUNITY,
+                    region=community,
+                    parent=sc,
+                    premises_area=Decimal(40 + int(community.code[-3:]) % 60),
+                    opening_hours="周一至周日 9:00–17:00",
+                    address=f"{community.name}居委会一楼",
                 )
     return district_centers
 
 
 def _ensure_user(
-    report: DemoReport, username: str, full_name: str, role: str, region: Region, center: Center | None = None
+    report: DemoReport,
+    *,
+    username: str,
+    full_name: str,
+    role: str,
+    region: Region,
+    center: Center | None = None,
 ) -> User:
     user, created = User.objects.get_or_create(
-        username=username, defaults={"full_name": full_name, "email": f"{username}@demo.civicnest.local"}
+        username=username,
+        defaults={"full_name": full_name, "email": f"{username}@demo.civicnest.local"},
     )
     if created:
         user.set_password(settings.CIVICNEST_DEMO_PASSWORD)
         user.save(update_fields=["password"])
         report.users_created += 1
         notify(
-            event="welcome", recipients=[user], title="欢迎使用 CivicNest 社会组织孵化与服务平台",
-            body=f"您的角色：{Role(role).label}（{region.name}）。", url="/",
+            event="welcome",
+            recipients=[user],
+            title="欢迎使用 CivicNest 社会组织孵化与服务平台",
+            body=f"您的角色：{Role(role).label}（{region.name}）。",
+            url="/",
         )
-    RoleAssignment.objects.get_or_create(user=user, role=role, region=region, defaults={"center": center})
-    report.logins.append((username, f"{Role(role).label} · {region.name}" + (f" · {center.name}" if center else "")))
+    RoleAssignment.objects.get_or_create(
+        user=user, role=role, region=region, defaults={"center": center}
+    )
+    report.logins.append(
+        (username, f"{Role(role).label} · {region.name}" + (f" · {center.name}" if center else ""))
+    )
     return user
 
 
@@ -168,24 +261,92 @@ def seed_demo() -> DemoReport:
     district_centers = _build_network(admin, report)
     city = Region.objects.get(code=CITY)
     city_center = Center.objects.get(region=city, name="武汉市社会组织服务中心")
-    _ensure_user(report, "city_officer", "赵局长", Role.BUREAU_OFFICER, city)
-    _ensure_user(report, "city_staff", "钱主任", Role.CENTER_STAFF, city, city_center)
+    _ensure_user(
+        report, username="city_officer", full_name="赵局长", role=Role.BUREAU_OFFICER, region=city
+    )
+    _ensure_user(
+        report,
+        username="city_staff",
+        full_name="钱主任",
+        role=Role.CENTER_STAFF,
+        region=city,
+        center=city_center,
+    )
     for code, key in DEMO_DISTRICTS.items():
         district = Region.objects.get(code=code)
         street_center = (
-            Center.objects.filter(level=CenterLevel.STREET, parent=district_centers[code]).order_by("region_id").first()
+            Center.objects.filter(level=CenterLevel.STREET, parent=district_centers[code])
+            .order_by("region_id")
+            .first()
         )
-        community = Region.objects.filter(level=RegionLevel.COMMUNITY, code__startswith=street_center.region_id).order_by("code").first() if street_center else None
-        _ensure_user(report, f"{key}_officer", f"{district.name}民政局干部", Role.BUREAU_OFFICER, district)
-        _ensure_user(report, f"{key}_staff", f"{district.name}中心社工", Role.CENTER_STAFF, district, district_centers[code])
+        community = (
+            Region.objects.filter(
+                level=RegionLevel.COMMUNITY, code__startswith=street_center.region_id
+            )
+            .order_by("code")
+            .first()
+            if street_center
+            else None
+        )
+        _ensure_user(
+            report,
+            username=f"{key}_officer",
+            full_name=f"{district.name}民政局干部",
+            role=Role.BUREAU_OFFICER,
+            region=district,
+        )
+        _ensure_user(
+            report,
+            username=f"{key}_staff",
+            full_name=f"{district.name}中心社工",
+            role=Role.CENTER_STAFF,
+            region=district,
+            center=district_centers[code],
+        )
         if street_center is not None:
-            _ensure_user(report, f"{key}_street_staff", f"{street_center.region.name}专干", Role.CENTER_STAFF,
-                         street_center.region, street_center)
-        _ensure_user(report, f"{key}_org", f"{district.name}公益机构负责人", Role.ORG_REP, district)
-        _ensure_user(report, f"{key}_funder", f"{district.name}爱心企业", Role.FUNDER, district)
-        _ensure_user(report, f"{key}_expert", f"{district.name}评审专家", Role.EXPERT, district)
-        _ensure_user(report, f"{key}_resident", f"{district.name}居民", Role.RESIDENT, community or district)
-        _ensure_user(report, f"{key}_volunteer", f"{district.name}志愿者", Role.VOLUNTEER, district)
+            _ensure_user(
+                report,
+                username=f"{key}_street_staff",
+                full_name=f"{street_center.region.name}专干",
+                role=Role.CENTER_STAFF,
+                region=street_center.region,
+                center=street_center,
+            )
+        _ensure_user(
+            report,
+            username=f"{key}_org",
+            full_name=f"{district.name}公益机构负责人",
+            role=Role.ORG_REP,
+            region=district,
+        )
+        _ensure_user(
+            report,
+            username=f"{key}_funder",
+            full_name=f"{district.name}爱心企业",
+            role=Role.FUNDER,
+            region=district,
+        )
+        _ensure_user(
+            report,
+            username=f"{key}_expert",
+            full_name=f"{district.name}评审专家",
+            role=Role.EXPERT,
+            region=district,
+        )
+        _ensure_user(
+            report,
+            username=f"{key}_resident",
+            full_name=f"{district.name}居民",
+            role=Role.RESIDENT,
+            region=community or district,
+        )
+        _ensure_user(
+            report,
+            username=f"{key}_volunteer",
+            full_name=f"{district.name}志愿者",
+            role=Role.VOLUNTEER,
+            region=district,
+        )
     return report
 
 

@@ -17,7 +17,9 @@ class Notification(models.Model):
     """One in-app inbox entry; e-mail and SMS copies are sent by the same `notify` call."""
 
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
         verbose_name=_("接收人"),
     )
     event = models.CharField(_("事件"), max_length=64)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext_lazy as _
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from civicnest.accounts.roles import STAFF_ROLES, Role
 from civicnest.regions.scoping import Scope
@@ -41,7 +41,9 @@ MENU: list[tuple[str | Promise, list[MenuEntry]]] = [
     (
         _("监督管理"),
         [
-            MenuEntry(_("操作审计"), "core:audit", "journal-text", frozenset({Role.BUREAU_OFFICER})),
+            MenuEntry(
+                _("操作审计"), "core:audit", "journal-text", frozenset({Role.BUREAU_OFFICER})
+            ),
             MenuEntry(_("接口文档"), "swagger-ui", "code-slash", STAFF_ROLES),
         ],
     ),

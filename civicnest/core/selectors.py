@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from auditlog.models import LogEntry
 from django.db.models import Q, QuerySet
 from django.db.models.fields.json import KeyTextTransform
 
 from civicnest.accounts.roles import Role
-
 from civicnest.core.models import Notification
 from civicnest.regions.scoping import Scope
 
@@ -15,11 +14,11 @@ if TYPE_CHECKING:
     from civicnest.accounts.models import User
 
 
-def notification_list(*, user: User) -> QuerySet[Notification]:
+def notification_list(*, user: User | Any) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user)
 
 
-def notification_unread_count(*, user: User) -> int:
+def notification_unread_count(*, user: User | Any) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
 

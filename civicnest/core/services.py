@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -33,23 +34,26 @@ def notify(
     notes = Notification.objects.bulk_create(
         [Notification(recipient=u, event=event, title=title, body=body, url=url) for u in users]
     )
+    message = f"{body}\n\n{url}".strip()
     for user in users:
         if user.email:
-            transaction.on_commit(
-                lambda u=user: notification_email_send.enqueue(
-                    to=u.email, subject=title, body=f"{body}\n\n{url}".strip()
-                )
-            )
+            transaction.on_commit(partial(_send_email, to=user.email, subject=title, body=message))
         if sms and user.phone:
-            transaction.on_commit(
-                lambda u=user: notification_sms_send.enqueue(phone=u.phone, text=title)
-            )
+            transaction.on_commit(partial(_send_sms, phone=user.phone, text=title))
     return notes
 
 
-def notification_mark_read(*, user: User, notification_id: int | None = None) -> int:
+def notification_mark_read(*, user: User | Any, notification_id: int | None = None) -> int:
     """Mark one (or, without an id, all) of the user's unread notifications as read."""
     unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if notification_id is not None:
         unread = unread.filter(pk=notification_id)
     return unread.update(read_at=timezone.now())
+
+
+def _send_email(*, to: str, subject: str, body: str) -> None:
+    notification_email_send.enqueue(to=to, subject=subject, body=body)
+
+
+def _send_sms(*, phone: str, text: str) -> None:
+    notification_sms_send.enqueue(phone=phone, text=text)

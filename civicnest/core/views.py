@@ -67,6 +67,11 @@ def audit_search(request: HttpRequest) -> HttpResponse:
     entries = audit_entry_list(scope=scope, **filters)
     page = Paginator(entries, 30).get_page(request.GET.get("page"))
     return render(
-        request, "core/audit.html",
-        {"page_obj": page, "filters": filters, "actions": [("0", _("新增")), ("1", _("修改")), ("2", _("删除"))]},
+        request,
+        "core/audit.html",
+        {
+            "page_obj": page,
+            "filters": filters,
+            "actions": [("0", _("新增")), ("1", _("修改")), ("2", _("删除"))],
+        },
     )

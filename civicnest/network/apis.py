@@ -9,7 +9,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import StandardPagination
 from civicnest.core.exceptions import ApplicationError
 from civicnest.core.masking import mask_phone
 from civicnest.network.models import Center, CenterLevel, CenterStatus, CenterType, OperationMode
@@ -18,6 +17,7 @@ from civicnest.network.selectors import access_center_by_id, center_list
 from civicnest.network.services import center_create, center_update
 from civicnest.regions.models import Region
 from civicnest.regions.scoping import RegionCodeError, normalize_region_code
+from config.api import StandardPagination
 
 
 class CenterOutputSerializer(serializers.Serializer):
@@ -29,7 +29,7 @@ class CenterOutputSerializer(serializers.Serializer):
     level_display = serializers.CharField(source="get_level_display")
     region = serializers.CharField(source="region.gb_code")
     region_name = serializers.CharField(source="region.name")
-    parent = serializers.IntegerField(source="parent_id", allow_null=True)
+    parent = serializers.IntegerField(source="parent_id", allow_null=True)  # type: ignore[assignment]
     operation_mode = serializers.CharField()
     address = serializers.CharField()
     premises_area = serializers.DecimalField(max_digits=9, decimal_places=2)
@@ -42,7 +42,11 @@ class CenterOutputSerializer(serializers.Serializer):
 
     def get_contact_phone(self, center: Center) -> str:
         user = self.context["request"].user
-        return center.contact_phone if can_edit_center(user, center) else mask_phone(center.contact_phone)
+        return (
+            center.contact_phone
+            if can_edit_center(user, center)
+            else mask_phone(center.contact_phone)
+        )
 
 
 class CenterInputSerializer(serializers.Serializer):
@@ -50,7 +54,7 @@ class CenterInputSerializer(serializers.Serializer):
     center_type = serializers.ChoiceField(label=_("类型"), choices=CenterType.choices)
     level = serializers.ChoiceField(label=_("层级"), choices=CenterLevel.choices)
     region = serializers.CharField(label=_("所在区划代码"), max_length=12)
-    parent = serializers.IntegerField(label=_("上级中心"), required=False, allow_null=True)
+    parent = serializers.IntegerField(label=_("上级中心"), required=False, allow_null=True)  # type: ignore[assignment]
     operation_mode = serializers.ChoiceField(choices=OperationMode.choices, required=False)
     address = serializers.CharField(max_length=200, required=False, allow_blank=True)
     premises_area = serializers.DecimalField(

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from civicnest.core.forms import BootstrapFormMixin
-from civicnest.network.models import Center, CenterStaff
+from civicnest.network.models import Center, CenterLevel, CenterStaff, CenterStatus, CenterType
 from civicnest.network.selectors import centers_visible_to
 from civicnest.regions.models import Region
 from civicnest.regions.scoping import RegionCodeError, normalize_region_code
@@ -14,16 +14,29 @@ from civicnest.regions.scoping import RegionCodeError, normalize_region_code
 
 class CenterForm(BootstrapFormMixin, forms.ModelForm):
     region_code = forms.CharField(
-        label=_("所在区划代码"), max_length=12,
+        label=_("所在区划代码"),
+        max_length=12,
         help_text=_("区县 6 位、街道 9 位、社区 12 位；市级中心填 6 位城市代码（如 420100）。"),
     )
 
     class Meta:
         model = Center
         fields = [
-            "name", "center_type", "level", "region_code", "parent", "operation_mode", "address",
-            "premises_area", "contact_name", "contact_phone", "email", "opening_hours",
-            "opening_date", "status", "description",
+            "name",
+            "center_type",
+            "level",
+            "region_code",
+            "parent",
+            "operation_mode",
+            "address",
+            "premises_area",
+            "contact_name",
+            "contact_phone",
+            "email",
+            "opening_hours",
+            "opening_date",
+            "status",
+            "description",
         ]
         widgets = {
             "opening_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -32,11 +45,13 @@ class CenterForm(BootstrapFormMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = centers_visible_to(user).order_by("region_id", "name")
-        self.fields["parent"].required = False
+        parents = centers_visible_to(user).order_by("region_id", "name")
         if self.instance.pk:
             self.fields["region_code"].initial = self.instance.region.gb_code
-            self.fields["parent"].queryset = self.fields["parent"].queryset.exclude(pk=self.instance.pk)
+            parents = parents.exclude(pk=self.instance.pk)
+        parent_field = cast(forms.ModelChoiceField, self.fields["parent"])
+        parent_field.queryset = parents
+        parent_field.required = False
 
     def clean_region_code(self) -> Region:
         raw = self.cleaned_data["region_code"]
@@ -57,17 +72,16 @@ class CenterForm(BootstrapFormMixin, forms.ModelForm):
 
 class CenterFilterForm(BootstrapFormMixin, forms.Form):
     q = forms.CharField(label=_("关键词"), required=False)
-    level = forms.ChoiceField(label=_("层级"), required=False)
-    center_type = forms.ChoiceField(label=_("类型"), required=False)
-    status = forms.ChoiceField(label=_("状态"), required=False)
+    level = forms.ChoiceField(
+        label=_("层级"), required=False, choices=[("", _("全部层级")), *CenterLevel.choices]
+    )
+    center_type = forms.ChoiceField(
+        label=_("类型"), required=False, choices=[("", _("全部类型")), *CenterType.choices]
+    )
+    status = forms.ChoiceField(
+        label=_("状态"), required=False, choices=[("", _("全部状态")), *CenterStatus.choices]
+    )
     region = forms.CharField(label=_("区划代码"), required=False)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        blank = [("", _("全部"))]
-        self.fields["level"].choices = blank + list(Center._meta.get_field("level").choices)
-        self.fields["center_type"].choices = blank + list(Center._meta.get_field("center_type").choices)
-        self.fields["status"].choices = blank + list(Center._meta.get_field("status").choices)
 
     def clean_region(self) -> str:
         raw = self.cleaned_data.get("region", "")
@@ -83,7 +97,13 @@ class StaffForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = CenterStaff
         fields = [
-            "name", "position", "employment", "social_worker_level", "is_party_member", "phone",
-            "joined_on", "is_active",
+            "name",
+            "position",
+            "employment",
+            "social_worker_level",
+            "is_party_member",
+            "phone",
+            "joined_on",
+            "is_active",
         ]
         widgets = {"joined_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}

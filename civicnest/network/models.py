@@ -54,18 +54,31 @@ class Center(TimeStampedModel):
     center_type = models.CharField(_("类型"), max_length=40, choices=CenterType.choices)
     level = models.CharField(_("层级"), max_length=16, choices=CenterLevel.choices)
     region = models.ForeignKey(
-        "regions.Region", on_delete=models.PROTECT, related_name="centers", verbose_name=_("所在区划")
+        "regions.Region",
+        on_delete=models.PROTECT,
+        related_name="centers",
+        verbose_name=_("所在区划"),
     )
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name=_("上级中心"),
     )
     operation_mode = models.CharField(
-        _("运营方式"), max_length=20, choices=OperationMode.choices, default=OperationMode.GOVERNMENT
+        _("运营方式"),
+        max_length=20,
+        choices=OperationMode.choices,
+        default=OperationMode.GOVERNMENT,
     )
     address = models.CharField(_("地址"), max_length=200, blank=True)
     premises_area = models.DecimalField(
-        _("场地面积（平方米）"), max_digits=9, decimal_places=2, default=Decimal("0"),
+        _("场地面积（平方米）"),
+        max_digits=9,
+        decimal_places=2,
+        default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0"))],
     )
     contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
@@ -142,7 +155,9 @@ class CenterStaff(TimeStampedModel):
         _("社工职业资格"), max_length=16, choices=SocialWorkerLevel.choices, blank=True, default=""
     )
     is_party_member = models.BooleanField(_("中共党员"), default=False)
-    phone = models.CharField(_("手机号码"), max_length=11, blank=True, validators=[mobile_validator])
+    phone = models.CharField(
+        _("手机号码"), max_length=11, blank=True, validators=[mobile_validator]
+    )
     joined_on = models.DateField(_("入职日期"), null=True, blank=True)
     is_active = models.BooleanField(_("在岗"), default=True)
 

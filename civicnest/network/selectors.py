@@ -76,7 +76,7 @@ def network_tree(*, user: Any) -> list[TreeNode]:
     for c in centers:
         parent = nodes.get(c.parent_id) if c.parent_id else None
         (parent.children if parent else roots).append(nodes[c.pk])
-    rank = {level: i for i, level in enumerate(LEVEL_ORDER)}
+    rank = {str(level): i for i, level in enumerate(LEVEL_ORDER)}
 
     def sort(items: list[TreeNode]) -> None:
         items.sort(key=lambda n: (rank[n.center.level], n.center.region_id, n.center.name))
@@ -104,9 +104,7 @@ def _regions_in_scope(scope: Scope) -> QuerySet[Region]:
 
 
 def _with_center_flag(regions: QuerySet[Region], level: str) -> QuerySet[Region]:
-    serving = Center.objects.filter(
-        region=OuterRef("pk"), level=level, status=CenterStatus.ACTIVE
-    )
+    serving = Center.objects.filter(region=OuterRef("pk"), level=level, status=CenterStatus.ACTIVE)
     return regions.filter(level=level).annotate(has_center=Exists(serving))
 
 
@@ -140,7 +138,7 @@ def network_coverage_by_district(*, user: Any) -> list[DistrictCoverage]:
     scope = Scope.for_user(user)
     regions = _regions_in_scope(scope)
     districts = {
-        d.code: DistrictCoverage(d, d.has_center)
+        d.code: DistrictCoverage(d, d.has_center)  # type: ignore[attr-defined]
         for d in _with_center_flag(regions, RegionLevel.DISTRICT)
     }
     for level, total_attr, covered_attr in (

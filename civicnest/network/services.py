@@ -13,13 +13,31 @@ from civicnest.network.models import LEVEL_ORDER, Center, CenterStaff
 from civicnest.network.permissions import can_create_center, can_edit_center
 
 CENTER_FIELDS = (
-    "name", "center_type", "level", "region", "parent", "operation_mode", "address",
-    "premises_area", "contact_name", "contact_phone", "email", "opening_hours", "opening_date",
-    "status", "description",
+    "name",
+    "center_type",
+    "level",
+    "region",
+    "parent",
+    "operation_mode",
+    "address",
+    "premises_area",
+    "contact_name",
+    "contact_phone",
+    "email",
+    "opening_hours",
+    "opening_date",
+    "status",
+    "description",
 )
 STAFF_FIELDS = (
-    "name", "position", "employment", "social_worker_level", "is_party_member", "phone",
-    "joined_on", "is_active",
+    "name",
+    "position",
+    "employment",
+    "social_worker_level",
+    "is_party_member",
+    "phone",
+    "joined_on",
+    "is_active",
 )
 
 

@@ -108,7 +108,8 @@ def center_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             center = center_update(
-                actor=request.user, center=access_center_by_id(request.user, pk),
+                actor=request.user,
+                center=access_center_by_id(request.user, pk),
                 data=form.service_data(),
             )
         except ValidationError as exc:
@@ -142,8 +143,11 @@ def staff_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = StaffForm(request.POST or None, instance=staff)
     if request.method == "POST" and form.is_valid():
         try:
-            staff_update(actor=request.user, staff=access_staff_by_id(request.user, pk),
-                         data=form.cleaned_data)
+            staff_update(
+                actor=request.user,
+                staff=access_staff_by_id(request.user, pk),
+                data=form.cleaned_data,
+            )
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:

@@ -13,6 +13,12 @@ def public_center_list(*, district: str = "") -> QuerySet[Center]:
     if district:
         qs = qs.filter(subtree_q([district], "region"))
     return qs.only(
-        "name", "center_type", "level", "region__name", "region__code", "address",
-        "opening_hours", "premises_area",
+        "name",
+        "center_type",
+        "level",
+        "region__name",
+        "region__code",
+        "address",
+        "opening_hours",
+        "premises_area",
     ).order_by("region_id", "name")

@@ -15,5 +15,7 @@ def portal_home(request: HttpRequest) -> HttpResponse:
     page = Paginator(public_center_list(district=district), 30).get_page(request.GET.get("page"))
     districts = Region.objects.filter(level=RegionLevel.DISTRICT).order_by("code")
     return render(
-        request, "portal/home.html", {"page_obj": page, "districts": districts, "district": district}
+        request,
+        "portal/home.html",
+        {"page_obj": page, "districts": districts, "district": district},
     )

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -16,24 +17,23 @@ from civicnest.regions.selectors import region_get, region_list
 from civicnest.regions.services import region_create
 
 
-class RegionOutputSerializer(serializers.ModelSerializer[Region]):
-    gb_code = serializers.CharField(read_only=True)
-    parent = serializers.CharField(source="parent_id", allow_null=True)
+class RegionOutputSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    gb_code = serializers.CharField()
+    name = serializers.CharField()
+    level = serializers.CharField()
     level_display = serializers.CharField(source="get_level_display")
-
-    class Meta:
-        model = Region
-        fields = ["code", "gb_code", "name", "level", "level_display", "parent"]
+    parent = serializers.CharField(source="parent_id", allow_null=True)  # type: ignore[assignment]
 
 
 class RegionListApi(ListAPIView[Region]):
     """Official region codes (GB/T 2260 and statistical codes): public reference data."""
 
-    serializer_class = RegionRegionCreateOutputSerializer
+    serializer_class = RegionOutputSerializer
     filter_backends: list[type] = []
 
     class RegionFilterSerializer(serializers.Serializer):
-        parent = serializers.CharField(required=False, allow_blank=True)
+        parent = serializers.CharField(required=False, allow_blank=True)  # type: ignore[assignment]
         under = serializers.CharField(required=False, allow_blank=True)
         level = serializers.ChoiceField(choices=RegionLevel.choices, required=False)
         q = serializers.CharField(required=False, allow_blank=True)
@@ -41,7 +41,7 @@ class RegionListApi(ListAPIView[Region]):
     class RegionCreateInputSerializer(serializers.Serializer):
         code = serializers.CharField(label=_("区划代码"), max_length=12)
         name = serializers.CharField(label=_("名称"), max_length=100)
-        parent = serializers.CharField(label=_("上级区划代码"), max_length=12)
+        parent = serializers.CharField(label=_("上级区划代码"), max_length=12)  # type: ignore[assignment]
 
     @extend_schema(
         parameters=[
@@ -54,7 +54,7 @@ class RegionListApi(ListAPIView[Region]):
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
         return super().get(request, *args, **kwargs)
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[Region]:
         filters = self.RegionFilterSerializer(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
         try:
@@ -62,7 +62,7 @@ class RegionListApi(ListAPIView[Region]):
         except RegionCodeError as exc:
             raise ApplicationError(str(exc)) from exc
 
-    @extend_schema(request=RegionCreateInputSerializer, responses={201: RegionRegionCreateOutputSerializer})
+    @extend_schema(request=RegionCreateInputSerializer, responses={201: RegionOutputSerializer})
     def post(self, request: Request) -> Response:
         data = self.RegionCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -72,7 +72,7 @@ class RegionListApi(ListAPIView[Region]):
             name=data.validated_data["name"],
             parent_code=data.validated_data["parent"],
         )
-        return Response(RegionRegionCreateOutputSerializer(region).data, status=status.HTTP_201_CREATED)
+        return Response(RegionOutputSerializer(region).data, status=status.HTTP_201_CREATED)
 
 
 class RegionDetailApi(APIView):

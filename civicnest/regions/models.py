@@ -31,7 +31,11 @@ class Region(TimeStampedModel):
     name = models.CharField(_("名称"), max_length=100)
     level = models.CharField(_("层级"), max_length=16, choices=RegionLevel.choices)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name=_("上级区划"),
     )
 
@@ -54,7 +58,8 @@ class Region(TimeStampedModel):
             ),
             models.CheckConstraint(
                 name="region_code_starts_with_parent",
-                condition=models.Q(parent__isnull=True) | models.Q(code__startswith=models.F("parent")),
+                condition=models.Q(parent__isnull=True)
+                | models.Q(code__startswith=models.F("parent")),
                 violation_error_message=_("区划代码必须以上级区划代码开头。"),
             ),
         ]
@@ -69,4 +74,3 @@ class Region(TimeStampedModel):
     def gb_code(self) -> str:
         """The official 6/9/12-digit form (GB/T 2260 pads province and city codes with zeros)."""
         return self.code.ljust(6, "0") if len(self.code) < 6 else self.code
-

@@ -39,7 +39,8 @@ def normalize_region_code(raw: str) -> str:
         code = code[:4]
     if len(code) not in VALID_CODE_LENGTHS:
         raise RegionCodeError(
-            _("区划代码应为 6 位（区县）、9 位（街道）或 12 位（社区）数字：%(code)s") % {"code": raw}
+            _("区划代码应为 6 位（区县）、9 位（街道）或 12 位（社区）数字：%(code)s")
+            % {"code": raw}
         )
     return code
 
@@ -105,7 +106,7 @@ class Scope:
             for a in user.role_assignments.all()
         )
         scope = cls(user_id=user.pk, grants=grants, is_superuser=user.is_superuser)
-        user._civicnest_scope = scope
+        user._civicnest_scope = scope  # type: ignore[union-attr]
         return scope
 
     # -- roles ---------------------------------------------------------------------------------
@@ -122,7 +123,8 @@ class Scope:
     def center_ids(self, roles: Iterable[str] | None = None) -> frozenset[int]:
         wanted = set(roles) if roles is not None else None
         return frozenset(
-            g.center_id for g in self.grants
+            g.center_id
+            for g in self.grants
             if g.center_id is not None and (wanted is None or g.role in wanted)
         )
 

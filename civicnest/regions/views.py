@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from civicnest.accounts.roles import Role
 from civicnest.core.forms import apply_service_errors
 from civicnest.regions.forms import RegionCreateForm
-from civicnest.regions.models import Region
 from civicnest.regions.scoping import RegionCodeError, Scope
 from civicnest.regions.selectors import (
     region_ancestors,
@@ -63,7 +62,9 @@ def region_create_view(request: HttpRequest) -> HttpResponse:
     scope = Scope.for_user(request.user)
     if not scope.has_role(Role.BUREAU_OFFICER):
         raise PermissionDenied(_("只有民政局工作人员可以新增区划。"))
-    form = RegionCreateForm(request.POST or None, initial={"parent_code": request.GET.get("parent", "")})
+    form = RegionCreateForm(
+        request.POST or None, initial={"parent_code": request.GET.get("parent", "")}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             region = region_create(
@@ -81,5 +82,3 @@ def region_create_view(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("已新增区划：%(name)s") % {"name": region.name})
             return redirect(reverse("regions:browse-node", kwargs={"code": region.parent_id}))
     return render(request, "regions/create.html", {"form": form})
-
-

@@ -17,7 +17,9 @@ class Command(BaseCommand):
             f"演示数据：新增区划 {report.regions_created}，中心 {report.centers_created}，"
             f"工作人员 {report.staff_created}，用户 {report.users_created}。现有：{demo_counts()}"
         )
-        self.stdout.write("\n演示账户（密码均为 CIVICNEST_DEMO_PASSWORD，默认 %s）：" % settings.CIVICNEST_DEMO_PASSWORD)
+        self.stdout.write(
+            f"\n演示账户（密码均为 CIVICNEST_DEMO_PASSWORD，默认 {settings.CIVICNEST_DEMO_PASSWORD}）："
+        )
         for username, label in report.logins:
             self.stdout.write(f"  {username:<22} {label}")
         self.stdout.write("\n打开 http://127.0.0.1:8000/ 登录。")

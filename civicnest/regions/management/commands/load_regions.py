@@ -20,7 +20,9 @@ class Command(BaseCommand):
         except RegionCodeError as exc:
             raise CommandError(str(exc)) from exc
         if len(code) != 4:
-            raise CommandError(f"请给出 4 位城市代码（或 6 位的 xxxx00），而不是 {options['city_code']}")
+            raise CommandError(
+                f"请给出 4 位城市代码（或 6 位的 xxxx00），而不是 {options['city_code']}"
+            )
         try:
             result = load_city(code)
         except ValueError as exc:
