@@ -16,7 +16,7 @@ SUDO=""
 apt_ensure() {
   local missing=() p
   for p in "$@"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+    [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" = "install ok installed" ] || missing+=("$p")
   done
   if [ ${#missing[@]} -eq 0 ]; then return 0; fi
   echo "setup: installing ${missing[*]}"
@@ -26,8 +26,11 @@ apt_ensure() {
 
 base() {
   if ! command -v uv >/dev/null; then
-    python3 -m pip install uv
-    export PATH="$HOME/.local/bin:$PATH"  # where a non-root pip puts it
+    # The fallback is for Debian's own python3, which refuses plain pip installs (PEP 668).
+    python3 -m pip install uv || python3 -m pip install --break-system-packages uv
+    if command -v pyenv >/dev/null; then pyenv rehash; fi
+    hash -r
+    command -v uv >/dev/null || { echo "setup: uv was installed but is not on PATH (~/.local/bin?)" >&2; exit 1; }
   fi
   uv sync --frozen
 

@@ -1,0 +1,99 @@
+"""Root fixtures: the real Wuhan region tree once per test database, role users in two districts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from civicnest.accounts.models import RoleAssignment, User
+from civicnest.accounts.roles import Role
+from civicnest.network.models import Center
+from civicnest.network.tests.factories import CenterFactory
+from civicnest.regions.loader import load_city
+from civicnest.regions.models import Region
+
+JIANGAN = "420102"
+WUCHANG = "420106"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    """Load Wuhan's official regions (13 districts, 193 streets, 3,495 communities) once."""
+    with django_db_blocker.unblock():
+        load_city("4201")
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> None:
+    cache.clear()
+
+
+@pytest.fixture
+def region() -> Callable[[str], Region]:
+    return lambda code: Region.objects.get(code=code)
+
+
+@pytest.fixture
+def make_user(db: None) -> Callable[..., User]:
+    counter = {"n": 0}
+
+    def make(
+        role: str | None = None,
+        region_code: str = JIANGAN,
+        center: Center | None = None,
+        username: str | None = None,
+        **extra: Any,
+    ) -> User:
+        counter["n"] += 1
+        user = User.objects.create_user(
+            username=username or f"user{counter['n']}_{role or 'plain'}",
+            password="Test-Password-2026",
+            full_name=extra.pop("full_name", "测试用户"),
+            **extra,
+        )
+        if role:
+            RoleAssignment.objects.create(
+                user=user, role=role, region_id=region_code, center=center
+            )
+        return user
+
+    return make
+
+
+@pytest.fixture
+def jiangan_center(db: None) -> Center:
+    return CenterFactory(region_id=JIANGAN, level="district", name="江岸区社会组织孵化中心")
+
+
+@pytest.fixture
+def wuchang_center(db: None) -> Center:
+    return CenterFactory(region_id=WUCHANG, level="district", name="武昌区社会组织孵化中心")
+
+
+@pytest.fixture
+def jiangan_officer(make_user: Callable[..., User]) -> User:
+    return make_user(Role.BUREAU_OFFICER, JIANGAN, username="jiangan_officer")
+
+
+@pytest.fixture
+def wuchang_officer(make_user: Callable[..., User]) -> User:
+    return make_user(Role.BUREAU_OFFICER, WUCHANG, username="wuchang_officer")
+
+
+@pytest.fixture
+def city_officer(make_user: Callable[..., User]) -> User:
+    return make_user(Role.BUREAU_OFFICER, "4201", username="city_officer")
+
+
+@pytest.fixture
+def jiangan_staff(make_user: Callable[..., User], jiangan_center: Center) -> User:
+    return make_user(Role.CENTER_STAFF, JIANGAN, center=jiangan_center, username="jiangan_staff")
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
