@@ -3,8 +3,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from auditlog.models import LogEntry
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Q, QuerySet
 from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 
 from civicnest.accounts.roles import Role
 from civicnest.core.models import Notification
@@ -28,7 +29,7 @@ def audit_entry_list(
     """Audit entries of objects inside the scope's regions (each entry carries its object's region code)."""
     entries = scope.filter(
         LogEntry.objects.select_related("actor", "content_type").annotate(
-            region_code=KeyTextTransform("region", "additional_data")
+            region_code=Cast(KeyTextTransform("region", "additional_data"), CharField())
         ),
         "region_code",
         roles=[Role.BUREAU_OFFICER],

@@ -31,7 +31,9 @@ def center_data(**overrides: object) -> dict[str, object]:
     return data
 
 
-def test_officer_creates_a_street_center_and_it_is_audited(jiangan_officer: User, jiangan_center: Center) -> None:
+def test_officer_creates_a_street_center_and_it_is_audited(
+    jiangan_officer: User, jiangan_center: Center
+) -> None:
     center = center_create(actor=jiangan_officer, data=center_data(parent=jiangan_center))
     assert center.pk and center.parent == jiangan_center
     entry = LogEntry.objects.get_for_object(center).get()
@@ -75,11 +77,15 @@ def test_parent_must_cover_the_center_region(jiangan_officer: User, wuchang_cent
     assert "上级中心必须位于" in exc.value.message_dict["parent"][0]
 
 
-def test_duplicate_center_name_in_one_region_is_refused(jiangan_officer: User, jiangan_center: Center) -> None:
+def test_duplicate_center_name_in_one_region_is_refused(
+    jiangan_officer: User, jiangan_center: Center
+) -> None:
     with pytest.raises(ValidationError):
         center_create(
             actor=jiangan_officer,
-            data=center_data(name=jiangan_center.name, level="district", region=jiangan_center.region),
+            data=center_data(
+                name=jiangan_center.name, level="district", region=jiangan_center.region
+            ),
         )
 
 
@@ -98,7 +104,9 @@ def test_center_staff_edits_own_and_child_centers_only(
     assert sibling.address != "不应修改"
 
 
-def test_a_center_cannot_become_its_own_ancestor(jiangan_officer: User, jiangan_center: Center) -> None:
+def test_a_center_cannot_become_its_own_ancestor(
+    jiangan_officer: User, jiangan_center: Center
+) -> None:
     street = CenterFactory(region_id="420102002", level="street", parent=jiangan_center)
     with pytest.raises(ValidationError):
         center_update(actor=jiangan_officer, center=jiangan_center, data={"parent": jiangan_center})
@@ -107,22 +115,35 @@ def test_a_center_cannot_become_its_own_ancestor(jiangan_officer: User, jiangan_
 
 
 def test_update_records_changed_fields(jiangan_officer: User, jiangan_center: Center) -> None:
-    center_update(actor=jiangan_officer, center=jiangan_center, data={"premises_area": Decimal("888.00")})
-    entry = LogEntry.objects.get_for_object(jiangan_center).filter(action=LogEntry.Action.UPDATE).get()
+    center_update(
+        actor=jiangan_officer, center=jiangan_center, data={"premises_area": Decimal("888.00")}
+    )
+    entry = (
+        LogEntry.objects.get_for_object(jiangan_center).filter(action=LogEntry.Action.UPDATE).get()
+    )
     assert "premises_area" in entry.changes_dict
 
 
-def test_staff_services_check_scope(jiangan_officer: User, wuchang_center: Center, jiangan_center: Center) -> None:
+def test_staff_services_check_scope(
+    jiangan_officer: User, wuchang_center: Center, jiangan_center: Center
+) -> None:
     person = staff_create(
-        actor=jiangan_officer, center=jiangan_center,
-        data={"name": "张三", "position": "director", "employment": "full_time", "phone": "13911112222"},
+        actor=jiangan_officer,
+        center=jiangan_center,
+        data={
+            "name": "张三",
+            "position": "director",
+            "employment": "full_time",
+            "phone": "13911112222",
+        },
     )
     staff_update(actor=jiangan_officer, staff=person, data={"social_worker_level": "senior"})
     person.refresh_from_db()
     assert person.social_worker_level == "senior"
     with pytest.raises(PermissionDenied):
         staff_create(
-            actor=jiangan_officer, center=wuchang_center,
+            actor=jiangan_officer,
+            center=wuchang_center,
             data={"name": "李四", "position": "director", "employment": "full_time"},
         )
     assert not CenterStaff.objects.filter(name="李四").exists()
@@ -132,7 +153,10 @@ def test_lists_tree_and_coverage_are_scoped(
     jiangan_officer: User, city_officer: User, jiangan_center: Center, wuchang_center: Center
 ) -> None:
     CenterFactory(region_id="420102002", level="street", parent=jiangan_center)
-    assert set(center_list(user=jiangan_officer)) == {jiangan_center, *jiangan_center.children.all()}
+    assert set(center_list(user=jiangan_officer)) == {
+        jiangan_center,
+        *jiangan_center.children.all(),
+    }
     assert wuchang_center in center_list(user=city_officer)
     roots = network_tree(user=jiangan_officer)
     assert [n.center for n in roots] == [jiangan_center]
@@ -146,7 +170,9 @@ def test_lists_tree_and_coverage_are_scoped(
     assert (city_district.total, city_district.covered) == (13, 2)
 
 
-def test_center_list_query_count_does_not_grow(django_assert_max_num_queries, jiangan_officer: User) -> None:  # type: ignore[no-untyped-def]
+def test_center_list_query_count_does_not_grow(
+    django_assert_max_num_queries, jiangan_officer: User
+) -> None:  # type: ignore[no-untyped-def]
     CenterFactory.create_batch(25, region_id="420102", level="district")
     with django_assert_max_num_queries(2):
         rows = list(center_list(user=jiangan_officer))
@@ -163,8 +189,13 @@ def test_center_pages_for_staff(client, jiangan_officer: User, jiangan_center: C
     response = client.post(
         "/network/centers/new/",
         {
-            "name": "", "center_type": "service_center", "level": "street", "region_code": "420106002",
-            "premises_area": "-5", "operation_mode": "government", "status": "active",
+            "name": "",
+            "center_type": "service_center",
+            "level": "street",
+            "region_code": "420106002",
+            "premises_area": "-5",
+            "operation_mode": "government",
+            "status": "active",
         },
     )
     body = response.content.decode()
@@ -173,23 +204,35 @@ def test_center_pages_for_staff(client, jiangan_officer: User, jiangan_center: C
     response = client.post(
         "/network/centers/new/",
         {
-            "name": "大智街道社会组织促进中心", "center_type": "street_promotion_center", "level": "street",
-            "region_code": "420102002", "parent": jiangan_center.pk, "premises_area": "160",
-            "operation_mode": "government", "status": "active",
+            "name": "大智街道社会组织促进中心",
+            "center_type": "street_promotion_center",
+            "level": "street",
+            "region_code": "420102002",
+            "parent": jiangan_center.pk,
+            "premises_area": "160",
+            "operation_mode": "government",
+            "status": "active",
         },
     )
     assert response.status_code == 302
     created = Center.objects.get(name="大智街道社会组织促进中心")
     edit = client.post(
         f"/network/centers/{created.pk}/staff/new/",
-        {"name": "赵专干", "position": "social_worker", "employment": "part_time", "phone": "1391234"},
+        {
+            "name": "赵专干",
+            "position": "social_worker",
+            "employment": "part_time",
+            "phone": "1391234",
+        },
     )
     assert "11 位" in edit.content.decode()
     assert not created.staff.exists()
 
 
 def test_phones_are_masked_for_staff_who_do_not_manage_the_center(
-    client, make_user: Callable[..., User], jiangan_center: Center  # type: ignore[no-untyped-def]
+    client,
+    make_user: Callable[..., User],
+    jiangan_center: Center,  # type: ignore[no-untyped-def]
 ) -> None:
     street_center = CenterFactory(region_id="420102002", level="street", parent=jiangan_center)
     CenterStaffFactory(center=jiangan_center, name="王社工", phone="13912345678")
@@ -202,25 +245,44 @@ def test_phones_are_masked_for_staff_who_do_not_manage_the_center(
     assert "13987654321" not in body
 
 
-def test_center_api_create_list_and_errors(api_client, jiangan_officer: User, jiangan_center: Center) -> None:  # type: ignore[no-untyped-def]
+def test_center_api_create_list_and_errors(
+    api_client, jiangan_officer: User, jiangan_center: Center
+) -> None:  # type: ignore[no-untyped-def]
     api_client.force_authenticate(jiangan_officer)
-    bad = api_client.post("/api/v1/centers/", {"name": "坏", "center_type": "nope", "level": "street", "region": "42x"}, format="json")
+    bad = api_client.post(
+        "/api/v1/centers/",
+        {"name": "坏", "center_type": "nope", "level": "street", "region": "42x"},
+        format="json",
+    )
     assert bad.status_code == 400
     fields = bad.json()["extra"]["fields"]
     assert "center_type" in fields and "区划代码" in fields["region"][0]
     ok = api_client.post(
         "/api/v1/centers/",
-        {"name": "API中心", "center_type": "service_center", "level": "street", "region": "420102002", "parent": jiangan_center.pk},
+        {
+            "name": "API中心",
+            "center_type": "service_center",
+            "level": "street",
+            "region": "420102002",
+            "parent": jiangan_center.pk,
+        },
         format="json",
     )
     assert ok.status_code == 201, ok.json()
     assert ok.json()["region"] == "420102002"
     listing = api_client.get("/api/v1/centers/", {"level": "street"}).json()
     assert [c["name"] for c in listing["results"]] == ["API中心"]
-    patched = api_client.patch(f"/api/v1/centers/{ok.json()['id']}/", {"address": "API 路 1 号"}, format="json")
+    patched = api_client.patch(
+        f"/api/v1/centers/{ok.json()['id']}/", {"address": "API 路 1 号"}, format="json"
+    )
     assert patched.status_code == 200 and patched.json()["address"] == "API 路 1 号"
     foreign = api_client.post(
-        "/api/v1/centers/", {"name": "外区", "center_type": "service_center", "level": "street", "region": "420106002"}, format="json"
+        "/api/v1/centers/",
+        {"name": "外区", "center_type": "service_center", "level": "street", "region": "420106002"},
+        format="json",
     )
     assert foreign.status_code == 403
-    assert foreign.json()["message"] == "您没有执行此操作的权限。" or "无权" in foreign.json()["message"]
+    assert (
+        foreign.json()["message"] == "您没有执行此操作的权限。"
+        or "无权" in foreign.json()["message"]
+    )

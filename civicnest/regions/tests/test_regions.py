@@ -37,7 +37,9 @@ def test_load_regions_command_loads_shanghai_and_names_the_municipality() -> Non
     call_command("load_regions", "310100")
     assert Region.objects.get(code="3101").name == "上海市"
     assert Region.objects.filter(code__startswith="3101", level=RegionLevel.DISTRICT).count() == 16
-    assert Region.objects.filter(code__startswith="3101", level=RegionLevel.COMMUNITY).count() == 6509
+    assert (
+        Region.objects.filter(code__startswith="3101", level=RegionLevel.COMMUNITY).count() == 6509
+    )
 
 
 @pytest.mark.parametrize("bad", ["9999", "42AB", "420102"])
@@ -52,7 +54,9 @@ def officer(make_user: Callable[..., User]) -> User:
 
 
 def test_officer_adds_a_community_under_their_street(officer: User) -> None:
-    region = region_create(actor=officer, code="420102002999", name="新建社区", parent_code="420102002")
+    region = region_create(
+        actor=officer, code="420102002999", name="新建社区", parent_code="420102002"
+    )
     assert region.level == RegionLevel.COMMUNITY
     entry = LogEntry.objects.get_for_object(region).get()
     assert entry.actor == officer
@@ -98,8 +102,12 @@ def test_region_api_lists_children_and_refuses_bad_input(api_client, officer: Us
     assert response.status_code == 200
     assert response.json()["count"] == 13
     assert response.json()["results"][0] == {
-        "code": "420102", "gb_code": "420102", "name": "江岸区", "level": "district",
-        "level_display": "区县", "parent": "4201",
+        "code": "420102",
+        "gb_code": "420102",
+        "name": "江岸区",
+        "level": "district",
+        "level_display": "区县",
+        "parent": "4201",
     }
     bad = api_client.get("/api/v1/regions/", {"parent": "42x"})
     assert bad.status_code == 400
@@ -107,18 +115,24 @@ def test_region_api_lists_children_and_refuses_bad_input(api_client, officer: Us
 
     before = Region.objects.count()
     dup = api_client.post(
-        "/api/v1/regions/", {"code": "420102002003", "name": "重复", "parent": "420102002"}, format="json"
+        "/api/v1/regions/",
+        {"code": "420102002003", "name": "重复", "parent": "420102002"},
+        format="json",
     )
     assert dup.status_code == 400
     assert "已存在" in dup.json()["extra"]["fields"]["code"][0]
     unknown = api_client.post(
-        "/api/v1/regions/", {"code": "420102999001", "name": "无上级", "parent": "420102999"}, format="json"
+        "/api/v1/regions/",
+        {"code": "420102999001", "name": "无上级", "parent": "420102999"},
+        format="json",
     )
     assert unknown.status_code == 400
     assert "上级区划不存在" in unknown.json()["extra"]["fields"]["parent"][0]
     assert Region.objects.count() == before
     created = api_client.post(
-        "/api/v1/regions/", {"code": "420102002998", "name": "新社区", "parent": "420102002"}, format="json"
+        "/api/v1/regions/",
+        {"code": "420102002998", "name": "新社区", "parent": "420102002"},
+        format="json",
     )
     assert created.status_code == 201
     assert api_client.get("/api/v1/regions/420102002998/").json()["name"] == "新社区"

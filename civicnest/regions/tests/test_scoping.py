@@ -32,7 +32,9 @@ def test_normalize_accepts_official_forms(raw: str, expected: str) -> None:
     assert normalize_region_code(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["", "42010", "4201A2", "4201021", "１２３４５６", "42010200100100"])
+@pytest.mark.parametrize(
+    "raw", ["", "42010", "4201A2", "4201021", "１２３４５６", "42010200100100"]
+)
 def test_normalize_refuses_malformed_codes_in_chinese(raw: str) -> None:
     with pytest.raises(RegionCodeError, match="区划代码"):
         normalize_region_code(raw)

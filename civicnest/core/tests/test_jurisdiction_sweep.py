@@ -1,0 +1,228 @@
+"""The jurisdiction sweep: every page and API route, requested by users of 江岸区 (every role), must not show
+or change anything that belongs to 武昌区.
+
+Routes without URL parameters are covered automatically. A route with parameters must say, in
+FOREIGN_KWARGS below, which foreign object to aim at; a new parametrised route that is missing there
+fails `test_every_parametrised_route_is_covered`, so each later capability extends the sweep.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls.exceptions import NoReverseMatch
+
+from civicnest.accounts.models import User
+from civicnest.accounts.roles import Role
+from civicnest.core.models import Notification
+from civicnest.core.services import notify
+from civicnest.network.models import Center, CenterStaff
+from civicnest.network.services import center_update
+from civicnest.network.tests.factories import CenterFactory, CenterStaffFactory
+
+MARKER = "武昌保密标记"  # names of foreign centers: staff pages must not show them
+PRIVATE = "武昌隐私标记"  # foreign personal data and internal records: no page at all may show them
+# Public disclosure routes (no login) may list every active center, but never private data.
+PUBLIC_NAMESPACES = ("portal:",)
+FOREIGN_DISTRICT = "420106"
+HOME_DISTRICT = "420102"
+
+# Routes outside the product's own data: framework pages, static documentation, i18n plumbing.
+SKIPPED_NAMESPACES = {"admin"}
+SKIPPED_NAMES = {"set_language", "javascript-catalog", "schema", "swagger-ui", "health"}
+
+
+@dataclass
+class ForeignWorld:
+    center: Center
+    street_center: Center
+    staff: CenterStaff
+    officer: User
+    notification: Notification
+
+
+FOREIGN_KWARGS: dict[str, Callable[[ForeignWorld], dict[str, Any]]] = {
+    "network:center-detail": lambda w: {"pk": w.center.pk},
+    "network:center-edit": lambda w: {"pk": w.center.pk},
+    "network:staff-create": lambda w: {"pk": w.center.pk},
+    "network:staff-edit": lambda w: {"pk": w.staff.pk},
+    "regions:browse-node": lambda w: {"code": FOREIGN_DISTRICT},
+    "api:center-detail": lambda w: {"pk": w.center.pk},
+    "api:region-detail": lambda w: {"code": FOREIGN_DISTRICT},
+}
+
+
+def _walk(patterns: list[URLPattern | URLResolver], namespace: str = "") -> Iterator[str]:
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or ""
+            if ns in SKIPPED_NAMESPACES:
+                continue
+            yield from _walk(entry.url_patterns, f"{namespace}{ns}:" if ns else namespace)
+        elif entry.name and entry.name not in SKIPPED_NAMES:
+            yield f"{namespace}{entry.name}"
+
+
+def all_route_names() -> list[str]:
+    return sorted(set(_walk(get_resolver().url_patterns)))
+
+
+def needs_kwargs(name: str) -> bool:
+    try:
+        reverse(name)
+    except NoReverseMatch:
+        return True
+    return False
+
+
+def test_every_parametrised_route_is_covered() -> None:
+    missing = [n for n in all_route_names() if needs_kwargs(n) and n not in FOREIGN_KWARGS]
+    assert missing == [], f"add these routes to FOREIGN_KWARGS in {__name__}: {missing}"
+
+
+@pytest.fixture
+def foreign_world(db: None, make_user: Callable[..., User]) -> ForeignWorld:
+    center = CenterFactory(
+        region_id=FOREIGN_DISTRICT,
+        level="district",
+        name=f"{MARKER}孵化中心",
+        address=f"{MARKER}路",
+    )
+    street = CenterFactory(
+        region_id="420106002", level="street", parent=center, name=f"{MARKER}街道中心"
+    )
+    staff = CenterStaffFactory(center=center, name=f"{PRIVATE}社工", phone="13955556666")
+    officer = make_user(Role.BUREAU_OFFICER, FOREIGN_DISTRICT, username="wuchang_sweep_officer")
+    center_update(actor=officer, center=center, data={"description": f"{PRIVATE}说明"})
+    note = notify(event="x", recipients=[officer], title=f"{PRIVATE}通知")[0]
+    return ForeignWorld(center, street, staff, officer, note)
+
+
+@pytest.fixture
+def home_users(db: None, make_user: Callable[..., User]) -> list[User]:
+    home_center = CenterFactory(region_id=HOME_DISTRICT, level="district", name="江岸区中心")
+    users = []
+    for role in Role.values:
+        center = home_center if role == Role.CENTER_STAFF else None
+        users.append(make_user(role, HOME_DISTRICT, center=center, username=f"sweep_{role}"))
+    return users
+
+
+def _snapshot() -> list[tuple[Any, ...]]:
+    rows: list[tuple[Any, ...]] = []
+    rows += list(Center.objects.filter(region__code__startswith=FOREIGN_DISTRICT).values_list())
+    rows += list(
+        CenterStaff.objects.filter(center__region__code__startswith=FOREIGN_DISTRICT).values_list()
+    )
+    rows += list(Notification.objects.values_list())
+    return rows
+
+
+def _urls(world: ForeignWorld) -> list[tuple[str, str]]:
+    urls = []
+    for name in all_route_names():
+        kwargs = FOREIGN_KWARGS[name](world) if name in FOREIGN_KWARGS else {}
+        urls.append((name, reverse(name, kwargs=kwargs)))
+    return urls
+
+
+@pytest.mark.django_db
+def test_home_district_users_never_see_foreign_rows(
+    client,
+    foreign_world: ForeignWorld,
+    home_users: list[User],  # type: ignore[no-untyped-def]
+) -> None:
+    urls = _urls(foreign_world)
+    assert len(urls) >= 15
+    for user in home_users:
+        client.force_login(user)
+        for name, url in urls:
+            for target in (url, f"/en{url}" if not url.startswith("/api/") else url):
+                response = client.get(target)
+                assert response.status_code in {200, 302, 403, 404, 405}, (
+                    user,
+                    name,
+                    response.status_code,
+                )
+                body = response.content.decode(errors="replace")
+                assert PRIVATE not in body, f"{user.username} saw foreign private data at {name}"
+                assert "13955556666" not in body
+                if not name.startswith(PUBLIC_NAMESPACES):
+                    assert MARKER not in body, (
+                        f"{user.username} saw a foreign row at {name} ({url})"
+                    )
+
+
+@pytest.mark.django_db
+def test_home_district_users_never_change_foreign_rows(
+    client,
+    api_client,
+    foreign_world: ForeignWorld,
+    home_users: list[User],  # type: ignore[no-untyped-def]
+) -> None:
+    before = _snapshot()
+    urls = _urls(foreign_world)
+    payload = {
+        "name": "被篡改",
+        "address": "被篡改",
+        "center_type": "service_center",
+        "level": "district",
+        "region_code": FOREIGN_DISTRICT,
+        "region": FOREIGN_DISTRICT,
+        "position": "director",
+        "employment": "full_time",
+        "premises_area": "1",
+        "operation_mode": "government",
+        "status": "active",
+        "id": foreign_world.notification.pk,
+    }
+    for user in home_users:
+        client.force_login(user)
+        api_client.force_authenticate(user)
+        for name, url in urls:
+            if url.startswith("/api/"):
+                for method in ("post", "patch", "put", "delete"):
+                    response = getattr(api_client, method)(url, payload, format="json")
+                    assert response.status_code in {200, 201, 400, 403, 404, 405}, (
+                        user,
+                        name,
+                        method,
+                    )
+                    assert MARKER not in response.content.decode()
+                    assert PRIVATE not in response.content.decode()
+            else:
+                response = client.post(url, payload)
+                assert response.status_code in {200, 302, 403, 404, 405}, (user, name)
+                assert PRIVATE not in response.content.decode()
+                if not name.startswith(PUBLIC_NAMESPACES):
+                    assert MARKER not in response.content.decode()
+    assert _snapshot() == before
+    assert not Center.objects.filter(
+        name="被篡改", region__code__startswith=FOREIGN_DISTRICT
+    ).exists()
+
+
+@pytest.mark.django_db
+def test_the_foreign_officer_does_see_their_own_rows(client, foreign_world: ForeignWorld) -> None:  # type: ignore[no-untyped-def]
+    """Guards the sweep against passing vacuously: the marker is visible to the rightful user."""
+    client.force_login(foreign_world.officer)
+    assert MARKER in client.get(reverse("network:tree")).content.decode()
+    assert (
+        MARKER
+        in client.get(
+            reverse("network:center-detail", kwargs={"pk": foreign_world.center.pk})
+        ).content.decode()
+    )
+    assert (
+        PRIVATE
+        in client.get(
+            reverse("network:center-detail", kwargs={"pk": foreign_world.center.pk})
+        ).content.decode()
+    )
+    assert MARKER in client.get(reverse("core:audit")).content.decode()
+    assert PRIVATE in client.get(reverse("core:notifications")).content.decode()
+    assert MARKER in client.get(reverse("api:center-list")).content.decode()
