@@ -66,12 +66,12 @@ def make_user(db: None) -> Callable[..., User]:
 
 @pytest.fixture
 def jiangan_center(db: None) -> Center:
-    return CenterFactory(region_id=JIANGAN, level="district", name="江岸区社会组织孵化中心")
+    return CenterFactory.create(region_id=JIANGAN, level="district", name="江岸区社会组织孵化中心")
 
 
 @pytest.fixture
 def wuchang_center(db: None) -> Center:
-    return CenterFactory(region_id=WUCHANG, level="district", name="武昌区社会组织孵化中心")
+    return CenterFactory.create(region_id=WUCHANG, level="district", name="武昌区社会组织孵化中心")
 
 
 @pytest.fixture

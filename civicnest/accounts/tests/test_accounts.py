@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def test_login_page_is_chinese_and_bad_password_gives_a_clear_message(
     client, jiangan_officer: User
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     page = client.get("/accounts/login/").content.decode()
     assert "登录 CivicNest" in page
     response = client.post("/accounts/login/", {"username": "jiangan_officer", "password": "wrong"})
@@ -28,13 +28,13 @@ def test_login_page_is_chinese_and_bad_password_gives_a_clear_message(
     assert response.status_code == 302 and response.url == "/"
 
 
-def test_anonymous_users_are_sent_to_login(client) -> None:  # type: ignore[no-untyped-def]
+def test_anonymous_users_are_sent_to_login(client) -> None:
     response = client.get("/network/")
     assert response.status_code == 302
     assert response.url.startswith("/accounts/login/?next=")
 
 
-def test_lockout_after_repeated_failures(client, settings, jiangan_officer: User) -> None:  # type: ignore[no-untyped-def]
+def test_lockout_after_repeated_failures(client, settings, jiangan_officer: User) -> None:
     settings.AXES_ENABLED = True
     try:
         for _ in range(settings.AXES_FAILURE_LIMIT):
@@ -55,7 +55,7 @@ def test_password_policy_rejects_weak_passwords() -> None:
     assert any("密码" in m for m in exc.value.messages)
 
 
-def test_password_change_page(client, jiangan_officer: User) -> None:  # type: ignore[no-untyped-def]
+def test_password_change_page(client, jiangan_officer: User) -> None:
     client.force_login(jiangan_officer)
     response = client.post(
         "/accounts/password/",
@@ -80,7 +80,7 @@ def test_sessions_expire_after_inactivity() -> None:
     assert settings.SESSION_SAVE_EVERY_REQUEST is True
 
 
-def test_token_auth_and_me(api_client, jiangan_staff: User, jiangan_center: Center) -> None:  # type: ignore[no-untyped-def]
+def test_token_auth_and_me(api_client, jiangan_staff: User, jiangan_center: Center) -> None:
     bad = api_client.post(
         "/api/v1/auth/token/", {"username": "jiangan_staff", "password": "nope"}, format="json"
     )
@@ -109,7 +109,7 @@ def test_token_auth_and_me(api_client, jiangan_staff: User, jiangan_center: Cent
     ]
 
 
-def test_unauthenticated_api_error_is_chinese(api_client) -> None:  # type: ignore[no-untyped-def]
+def test_unauthenticated_api_error_is_chinese(api_client) -> None:
     response = api_client.get("/api/v1/centers/")
     assert response.status_code in (401, 403)
     assert (
@@ -126,7 +126,7 @@ def test_center_staff_role_requires_a_center(make_user: Callable[..., User]) -> 
         RoleAssignment.objects.create(user=user, role=Role.CENTER_STAFF, region_id="420102")
 
 
-def test_api_schema_and_local_swagger(client) -> None:  # type: ignore[no-untyped-def]
+def test_api_schema_and_local_swagger(client) -> None:
     schema = client.get("/api/schema/")
     assert schema.status_code == 200
     body = schema.content.decode()

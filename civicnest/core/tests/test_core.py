@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def test_notify_fans_out_to_inbox_email_and_sms(
     make_user: Callable[..., User],
-    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+    django_capture_on_commit_callbacks,
 ) -> None:
     user = make_user(Role.RESIDENT, email="resident@example.org", phone="13800001111")
     LoggingSmsBackend.sent.clear()
@@ -42,7 +42,7 @@ def test_notify_fans_out_to_inbox_email_and_sms(
 
 def test_rolled_back_operation_sends_nothing(
     make_user: Callable[..., User],
-    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+    django_capture_on_commit_callbacks,
 ) -> None:
     user = make_user(Role.RESIDENT, email="resident@example.org")
     with (
@@ -58,7 +58,7 @@ def test_rolled_back_operation_sends_nothing(
 
 def test_bell_shows_unread_count_and_inbox_marks_read(
     client, make_user: Callable[..., User]
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     user = make_user(Role.RESIDENT)
     other = make_user(Role.RESIDENT)
     notify(event="a", recipients=[user], title="第一条")
@@ -69,7 +69,7 @@ def test_bell_shows_unread_count_and_inbox_marks_read(
     assert 'data-testid="unread-count">2<' in home
     inbox = client.get("/core/notifications/").content.decode()
     assert "第一条" in inbox and "别人的消息" not in inbox
-    mine = Notification.objects.filter(recipient=user).first()
+    mine = Notification.objects.filter(recipient=user).earliest("created_at")
     foreign = Notification.objects.get(recipient=other)
     client.post("/core/notifications/read/", {"id": foreign.pk})
     foreign.refresh_from_db()
@@ -80,7 +80,7 @@ def test_bell_shows_unread_count_and_inbox_marks_read(
     assert 'data-testid="unread-count"' not in client.get("/").content.decode()
 
 
-def test_notification_api(api_client, make_user: Callable[..., User]) -> None:  # type: ignore[no-untyped-def]
+def test_notification_api(api_client, make_user: Callable[..., User]) -> None:
     user = make_user(Role.FUNDER)
     notify(event="a", recipients=[user], title="项目进展")
     api_client.force_authenticate(user)
@@ -94,7 +94,7 @@ def test_audit_page_is_scoped_to_the_officer_district(
     jiangan_officer: User,
     wuchang_officer: User,
     jiangan_center: Center,
-    wuchang_center: Center,  # type: ignore[no-untyped-def]
+    wuchang_center: Center,
 ) -> None:
     center_update(actor=jiangan_officer, center=jiangan_center, data={"address": "江岸新址"})
     center_update(actor=wuchang_officer, center=wuchang_center, data={"address": "武昌新址"})
@@ -108,14 +108,14 @@ def test_audit_page_is_scoped_to_the_officer_district(
     assert client.get("/core/audit/", {"action": "bogus"}).status_code == 200
 
 
-def test_only_bureau_officers_see_the_audit_page(client, jiangan_staff: User) -> None:  # type: ignore[no-untyped-def]
+def test_only_bureau_officers_see_the_audit_page(client, jiangan_staff: User) -> None:
     client.force_login(jiangan_staff)
     response = client.get("/core/audit/")
     assert response.status_code == 403
     assert "只有民政局工作人员" in response.content.decode()
 
 
-def test_error_pages_are_chinese(client, make_user: Callable[..., User]) -> None:  # type: ignore[no-untyped-def]
+def test_error_pages_are_chinese(client, make_user: Callable[..., User]) -> None:
     client.force_login(make_user(Role.RESIDENT))
     response = client.get("/no-such-page/")
     assert response.status_code == 404
@@ -125,7 +125,7 @@ def test_error_pages_are_chinese(client, make_user: Callable[..., User]) -> None
     assert "无权访问" in forbidden.content.decode()
 
 
-def test_server_error_page_is_chinese(rf) -> None:  # type: ignore[no-untyped-def]
+def test_server_error_page_is_chinese(rf) -> None:
     from civicnest.core.views import server_error
 
     response = server_error(rf.get("/"))
@@ -133,11 +133,11 @@ def test_server_error_page_is_chinese(rf) -> None:  # type: ignore[no-untyped-de
     assert "系统出错了" in response.content.decode()
 
 
-def test_health_endpoint(client) -> None:  # type: ignore[no-untyped-def]
+def test_health_endpoint(client) -> None:
     assert client.get("/healthz/").json() == {"status": "ok"}
 
 
-def test_english_interface_is_available(client, jiangan_officer: User) -> None:  # type: ignore[no-untyped-def]
+def test_english_interface_is_available(client, jiangan_officer: User) -> None:
     client.force_login(jiangan_officer)
     zh = client.get("/").content.decode()
     assert 'lang="zh-CN"' in zh and "退出登录" in zh

@@ -86,16 +86,16 @@ def test_every_parametrised_route_is_covered() -> None:
 
 @pytest.fixture
 def foreign_world(db: None, make_user: Callable[..., User]) -> ForeignWorld:
-    center = CenterFactory(
+    center = CenterFactory.create(
         region_id=FOREIGN_DISTRICT,
         level="district",
         name=f"{MARKER}孵化中心",
         address=f"{MARKER}路",
     )
-    street = CenterFactory(
+    street = CenterFactory.create(
         region_id="420106002", level="street", parent=center, name=f"{MARKER}街道中心"
     )
-    staff = CenterStaffFactory(center=center, name=f"{PRIVATE}社工", phone="13955556666")
+    staff = CenterStaffFactory.create(center=center, name=f"{PRIVATE}社工", phone="13955556666")
     officer = make_user(Role.BUREAU_OFFICER, FOREIGN_DISTRICT, username="wuchang_sweep_officer")
     center_update(actor=officer, center=center, data={"description": f"{PRIVATE}说明"})
     note = notify(event="x", recipients=[officer], title=f"{PRIVATE}通知")[0]
@@ -104,7 +104,7 @@ def foreign_world(db: None, make_user: Callable[..., User]) -> ForeignWorld:
 
 @pytest.fixture
 def home_users(db: None, make_user: Callable[..., User]) -> list[User]:
-    home_center = CenterFactory(region_id=HOME_DISTRICT, level="district", name="江岸区中心")
+    home_center = CenterFactory.create(region_id=HOME_DISTRICT, level="district", name="江岸区中心")
     users = []
     for role in Role.values:
         center = home_center if role == Role.CENTER_STAFF else None
@@ -134,7 +134,7 @@ def _urls(world: ForeignWorld) -> list[tuple[str, str]]:
 def test_home_district_users_never_see_foreign_rows(
     client,
     foreign_world: ForeignWorld,
-    home_users: list[User],  # type: ignore[no-untyped-def]
+    home_users: list[User],
 ) -> None:
     urls = _urls(foreign_world)
     assert len(urls) >= 15
@@ -162,7 +162,7 @@ def test_home_district_users_never_change_foreign_rows(
     client,
     api_client,
     foreign_world: ForeignWorld,
-    home_users: list[User],  # type: ignore[no-untyped-def]
+    home_users: list[User],
 ) -> None:
     before = _snapshot()
     urls = _urls(foreign_world)
@@ -207,7 +207,7 @@ def test_home_district_users_never_change_foreign_rows(
 
 
 @pytest.mark.django_db
-def test_the_foreign_officer_does_see_their_own_rows(client, foreign_world: ForeignWorld) -> None:  # type: ignore[no-untyped-def]
+def test_the_foreign_officer_does_see_their_own_rows(client, foreign_world: ForeignWorld) -> None:
     """Guards the sweep against passing vacuously: the marker is visible to the rightful user."""
     client.force_login(foreign_world.officer)
     assert MARKER in client.get(reverse("network:tree")).content.decode()

@@ -7,7 +7,7 @@ import factory
 from civicnest.network.models import Center, CenterStaff, CenterType
 
 
-class CenterFactory(factory.django.DjangoModelFactory):
+class CenterFactory(factory.django.DjangoModelFactory[Center]):
     class Meta:
         model = Center
 
@@ -21,7 +21,7 @@ class CenterFactory(factory.django.DjangoModelFactory):
     contact_phone = "13800138000"
 
 
-class CenterStaffFactory(factory.django.DjangoModelFactory):
+class CenterStaffFactory(factory.django.DjangoModelFactory[CenterStaff]):
     class Meta:
         model = CenterStaff
 

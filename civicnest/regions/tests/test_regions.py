@@ -90,13 +90,13 @@ def test_officer_cannot_add_region_in_another_district(officer: User) -> None:
     assert not Region.objects.filter(code="420106002999").exists()
 
 
-def test_center_staff_cannot_add_regions(make_user: Callable[..., User], jiangan_center) -> None:  # type: ignore[no-untyped-def]
+def test_center_staff_cannot_add_regions(make_user: Callable[..., User], jiangan_center) -> None:
     staff = make_user(Role.CENTER_STAFF, "420102", center=jiangan_center)
     with pytest.raises(PermissionDenied):
         region_create(actor=staff, code="420102002999", name="测试", parent_code="420102002")
 
 
-def test_region_api_lists_children_and_refuses_bad_input(api_client, officer: User) -> None:  # type: ignore[no-untyped-def]
+def test_region_api_lists_children_and_refuses_bad_input(api_client, officer: User) -> None:
     api_client.force_authenticate(officer)
     response = api_client.get("/api/v1/regions/", {"parent": "420100"})
     assert response.status_code == 200
@@ -139,7 +139,7 @@ def test_region_api_lists_children_and_refuses_bad_input(api_client, officer: Us
     assert api_client.get("/api/v1/regions/420102002997/").status_code == 404
 
 
-def test_region_create_page_shows_field_errors(client, officer: User) -> None:  # type: ignore[no-untyped-def]
+def test_region_create_page_shows_field_errors(client, officer: User) -> None:
     client.force_login(officer)
     response = client.post(
         "/regions/new/", {"parent_code": "420102002", "code": "4201020029", "name": "坏代码"}

@@ -56,7 +56,7 @@ def test_scope_covers_only_its_subtree() -> None:
 
 
 @pytest.mark.django_db
-def test_scope_filter_uses_the_code_range(django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_scope_filter_uses_the_code_range(django_assert_num_queries) -> None:
     scope = Scope(user_id=1, grants=(Grant(Role.BUREAU_OFFICER, "420102"),))
     with django_assert_num_queries(1):
         codes = list(scope.filter(Region.objects.all(), "code").values_list("code", flat=True))
