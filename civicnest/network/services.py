@@ -93,7 +93,11 @@ def center_create(*, actor: Any, data: dict[str, Any]) -> Center:
 
 @transaction.atomic
 def center_update(*, actor: Any, center: Center, data: dict[str, Any]) -> Center:
-    locked = Center.objects.select_for_update(of=("self",)).select_related("region", "parent").get(pk=center.pk)
+    locked = (
+        Center.objects.select_for_update(of=("self",))
+        .select_related("region", "parent")
+        .get(pk=center.pk)
+    )
     if not can_edit_center(actor, locked):
         raise PermissionDenied(_("您没有修改该中心的权限。"))
     changed = [k for k, v in data.items() if k in CENTER_FIELDS and getattr(locked, k) != v]
@@ -125,7 +129,11 @@ def staff_create(*, actor: Any, center: Center, data: dict[str, Any]) -> CenterS
 
 @transaction.atomic
 def staff_update(*, actor: Any, staff: CenterStaff, data: dict[str, Any]) -> CenterStaff:
-    locked = CenterStaff.objects.select_for_update(of=("self",)).select_related("center").get(pk=staff.pk)
+    locked = (
+        CenterStaff.objects.select_for_update(of=("self",))
+        .select_related("center")
+        .get(pk=staff.pk)
+    )
     if not can_edit_center(actor, locked.center):
         raise PermissionDenied(_("您没有管理该中心人员的权限。"))
     changed = [k for k, v in data.items() if k in STAFF_FIELDS and getattr(locked, k) != v]
