@@ -10,6 +10,7 @@ v1: list[URLPattern | URLResolver] = [
     path("me/", MeApi.as_view(), name="me"),
     path("", include("civicnest.regions.api_urls")),
     path("", include("civicnest.network.api_urls")),
+    path("", include("civicnest.registry.api_urls")),
     path("", include("civicnest.core.api_urls")),
 ]
 

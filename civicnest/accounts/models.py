@@ -49,6 +49,14 @@ class RoleAssignment(TimeStampedModel):
         related_name="+",
         verbose_name=_("所属中心"),
     )
+    organization = models.ForeignKey(
+        "registry.SocialOrganization",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("所属社会组织"),
+    )
 
     class Meta:
         verbose_name = _("角色授权")

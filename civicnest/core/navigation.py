@@ -39,6 +39,18 @@ MENU: list[tuple[str | Promise, list[MenuEntry]]] = [
         ],
     ),
     (
+        _("社会组织"),
+        [
+            MenuEntry(
+                _("社会组织名录"), "registry:org-list", "people", STAFF_ROLES | {Role.ORG_REP}
+            ),
+            MenuEntry(_("团队备案"), "registry:team-list", "flag", ALL_ROLES),
+            MenuEntry(
+                _("年检年报"), "registry:report-list", "journal-check", STAFF_ROLES | {Role.ORG_REP}
+            ),
+        ],
+    ),
+    (
         _("监督管理"),
         [
             MenuEntry(

@@ -3,4 +3,7 @@ from django.urls import path
 from civicnest.portal import views
 
 app_name = "portal"
-urlpatterns = [path("", views.portal_home, name="home")]
+urlpatterns = [
+    path("", views.portal_home, name="home"),
+    path("organizations/", views.portal_organizations, name="organizations"),
+]

@@ -6,6 +6,8 @@ from django.shortcuts import render
 
 from civicnest.portal.selectors import public_center_list
 from civicnest.regions.models import Region, RegionLevel
+from civicnest.registry.models import Category
+from civicnest.registry.selectors import public_organization_list, public_team_list
 
 
 def portal_home(request: HttpRequest) -> HttpResponse:
@@ -18,4 +20,32 @@ def portal_home(request: HttpRequest) -> HttpResponse:
         request,
         "portal/home.html",
         {"page_obj": page, "districts": districts, "district": district},
+    )
+
+
+def portal_organizations(request: HttpRequest) -> HttpResponse:
+    """The public directory of registered organizations and filed teams: no personal data."""
+    district = request.GET.get("district", "")
+    if district and not (district.isdigit() and len(district) == 6):
+        district = ""
+    q = request.GET.get("q", "").strip()[:50]
+    filters = {"region": district, "q": q, "category": request.GET.get("category", "")}
+    if filters["category"] not in Category.values:
+        filters["category"] = ""
+    orgs = Paginator(public_organization_list(filters=filters), 30).get_page(
+        request.GET.get("page")
+    )
+    teams = public_team_list(district=district)[:60]
+    return render(
+        request,
+        "portal/organizations.html",
+        {
+            "page_obj": orgs,
+            "teams": teams,
+            "districts": Region.objects.filter(level=RegionLevel.DISTRICT).order_by("code"),
+            "district": district,
+            "q": q,
+            "categories": Category.choices,
+            "category": filters["category"],
+        },
     )

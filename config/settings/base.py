@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "civicnest.regions",
     "civicnest.accounts",
     "civicnest.network",
+    "civicnest.registry",
     "civicnest.dashboards",
     "civicnest.portal",
 ]

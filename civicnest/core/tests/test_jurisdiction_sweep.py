@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.exceptions import NoReverseMatch
 
@@ -23,6 +24,14 @@ from civicnest.core.services import notify
 from civicnest.network.models import Center, CenterStaff
 from civicnest.network.services import center_update
 from civicnest.network.tests.factories import CenterFactory, CenterStaffFactory
+from civicnest.registry.models import (
+    ActivityTeam,
+    AnnualReport,
+    ArchiveDocument,
+    SocialOrganization,
+)
+from civicnest.registry.services import archive_upload
+from civicnest.registry.tests.factories import AnnualReportFactory, OrganizationFactory, TeamFactory
 
 MARKER = "武昌保密标记"  # names of foreign centers: staff pages must not show them
 PRIVATE = "武昌隐私标记"  # foreign personal data and internal records: no page at all may show them
@@ -43,6 +52,10 @@ class ForeignWorld:
     staff: CenterStaff
     officer: User
     notification: Notification
+    org: SocialOrganization
+    team: ActivityTeam
+    report: AnnualReport
+    archive: ArchiveDocument
 
 
 FOREIGN_KWARGS: dict[str, Callable[[ForeignWorld], dict[str, Any]]] = {
@@ -53,6 +66,21 @@ FOREIGN_KWARGS: dict[str, Callable[[ForeignWorld], dict[str, Any]]] = {
     "regions:browse-node": lambda w: {"code": FOREIGN_DISTRICT},
     "api:center-detail": lambda w: {"pk": w.center.pk},
     "api:region-detail": lambda w: {"code": FOREIGN_DISTRICT},
+    "registry:org-detail": lambda w: {"pk": w.org.pk},
+    "registry:org-edit": lambda w: {"pk": w.org.pk},
+    "registry:org-credit-add": lambda w: {"pk": w.org.pk},
+    "registry:org-consulting-add": lambda w: {"pk": w.org.pk},
+    "registry:org-archive-upload": lambda w: {"pk": w.org.pk},
+    "registry:report-create": lambda w: {"pk": w.org.pk},
+    "registry:archive-download": lambda w: {"pk": w.archive.pk},
+    "registry:report-review": lambda w: {"pk": w.report.pk},
+    "registry:team-detail": lambda w: {"pk": w.team.pk},
+    "registry:team-edit": lambda w: {"pk": w.team.pk},
+    "registry:team-transition": lambda w: {"pk": w.team.pk},
+    "registry:team-confirm": lambda w: {"pk": w.team.pk},
+    "registry:team-guidance": lambda w: {"pk": w.team.pk},
+    "api:organization-detail": lambda w: {"pk": w.org.pk},
+    "api:team-transition": lambda w: {"pk": w.team.pk},
 }
 
 
@@ -99,7 +127,27 @@ def foreign_world(db: None, make_user: Callable[..., User]) -> ForeignWorld:
     officer = make_user(Role.BUREAU_OFFICER, FOREIGN_DISTRICT, username="wuchang_sweep_officer")
     center_update(actor=officer, center=center, data={"description": f"{PRIVATE}说明"})
     note = notify(event="x", recipients=[officer], title=f"{PRIVATE}通知")[0]
-    return ForeignWorld(center, street, staff, officer, note)
+    org = OrganizationFactory.create(
+        region_id="420106002", name=f"{MARKER}社工", contact_phone="13955556666", center=center
+    )
+    team = TeamFactory.create(
+        region_id="420106002003",
+        name=f"{MARKER}舞蹈队",
+        responsible_person=f"{PRIVATE}队长",
+        contact_phone="13955556666",
+        submitted_by=officer,
+    )
+    report = AnnualReportFactory.create(
+        organization=org, activities=f"{PRIVATE}年报", submitted_by=officer
+    )
+    archive = archive_upload(
+        actor=officer,
+        organization=org,
+        doc_type="charter",
+        title=f"{PRIVATE}章程",
+        upload=SimpleUploadedFile("charter.pdf", b"%PDF-1.4 test", content_type="application/pdf"),
+    )
+    return ForeignWorld(center, street, staff, officer, note, org, team, report, archive)
 
 
 @pytest.fixture
@@ -119,6 +167,8 @@ def _snapshot() -> list[tuple[Any, ...]]:
         CenterStaff.objects.filter(center__region__code__startswith=FOREIGN_DISTRICT).values_list()
     )
     rows += list(Notification.objects.values_list())
+    for model in (SocialOrganization, ActivityTeam, AnnualReport, ArchiveDocument):
+        rows += list(model.objects.values_list())
     return rows
 
 
@@ -226,3 +276,28 @@ def test_the_foreign_officer_does_see_their_own_rows(client, foreign_world: Fore
     assert MARKER in client.get(reverse("core:audit")).content.decode()
     assert PRIVATE in client.get(reverse("core:notifications")).content.decode()
     assert MARKER in client.get(reverse("api:center-list")).content.decode()
+    assert MARKER in client.get(reverse("registry:org-list")).content.decode()
+    assert (
+        "13955556666"
+        in client.get(
+            reverse("registry:org-detail", kwargs={"pk": foreign_world.org.pk})
+        ).content.decode()
+    )
+    assert (
+        PRIVATE
+        in client.get(
+            reverse("registry:team-detail", kwargs={"pk": foreign_world.team.pk})
+        ).content.decode()
+    )
+    assert (
+        PRIVATE
+        in client.get(
+            reverse("registry:report-review", kwargs={"pk": foreign_world.report.pk})
+        ).content.decode()
+    )
+    assert (
+        client.get(
+            reverse("registry:archive-download", kwargs={"pk": foreign_world.archive.pk})
+        ).status_code
+        == 200
+    )
