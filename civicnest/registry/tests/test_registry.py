@@ -421,7 +421,7 @@ def test_archives_are_versioned_and_checked(
 def test_list_masks_phones_for_staff_outside_the_organization_jurisdiction(
     client, city_officer: User, org_rep: Callable[[SocialOrganization], User]
 ) -> None:
-    org = OrganizationFactory.create(contact_phone="13712345678")
+    OrganizationFactory.create(contact_phone="13712345678")
     client.force_login(city_officer)  # the city bureau covers it: full phone
     assert "13712345678" in client.get("/registry/").content.decode()
     rep_of_other = org_rep(OrganizationFactory.create())
