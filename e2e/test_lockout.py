@@ -32,12 +32,12 @@ def clear_axes_records() -> None:
 
 
 @pytest.fixture
-def axes_enabled(settings: Settings) -> Iterator[int]:
+def axes_enabled(settings: Settings, transactional_db: None) -> Iterator[int]:
     """Axes on for this test only, starting and ending with no recorded attempts; the failure limit."""
     clear_axes_records()
     settings.AXES_ENABLED = True
     yield settings.AXES_FAILURE_LIMIT
-    # The live-server flush would remove these too; clearing here keeps that an implementation detail.
+    # The flush after a live-server test removes them as well; this does not depend on it.
     clear_axes_records()
 
 

@@ -27,6 +27,8 @@ from civicnest.network.models import (
 from civicnest.network.services import center_create, staff_create
 from civicnest.regions.loader import load_city
 from civicnest.regions.models import Region, RegionLevel
+from civicnest.registry.demo import seed_registry
+from civicnest.registry.models import ActivityTeam, AnnualReport, SocialOrganization
 
 CITY = "4201"
 DEMO_DISTRICTS = {"420102": "jiangan", "420106": "wuchang"}
@@ -85,6 +87,7 @@ class DemoReport:
     centers_created: int = 0
     staff_created: int = 0
     users_created: int = 0
+    registry: dict[str, int] = field(default_factory=dict)
     logins: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -227,6 +230,7 @@ def _ensure_user(
     role: str,
     region: Region,
     center: Center | None = None,
+    organization: SocialOrganization | None = None,
 ) -> User:
     user, created = User.objects.get_or_create(
         username=username,
@@ -244,7 +248,10 @@ def _ensure_user(
             url="/",
         )
     RoleAssignment.objects.get_or_create(
-        user=user, role=role, region=region, defaults={"center": center}
+        user=user,
+        role=role,
+        region=region,
+        defaults={"center": center, "organization": organization},
     )
     report.logins.append(
         (username, f"{Role(role).label} · {region.name}" + (f" · {center.name}" if center else ""))
@@ -259,6 +266,7 @@ def seed_demo() -> DemoReport:
     admin, _ = _admin()
     report.logins.append(("admin", "系统管理员（全部区划，可进入管理后台）"))
     district_centers = _build_network(admin, report)
+    report.registry = seed_registry(admin)
     city = Region.objects.get(code=CITY)
     city_center = Center.objects.get(region=city, name="武汉市社会组织服务中心")
     _ensure_user(
@@ -318,6 +326,9 @@ def seed_demo() -> DemoReport:
             full_name=f"{district.name}公益机构负责人",
             role=Role.ORG_REP,
             region=district,
+            organization=SocialOrganization.objects.filter(region__code__startswith=code)
+            .order_by("pk")
+            .first(),
         )
         _ensure_user(
             report,
@@ -357,4 +368,7 @@ def demo_counts() -> dict[str, int]:
         "staff": CenterStaff.objects.count(),
         "users": User.objects.count(),
         "role_assignments": RoleAssignment.objects.count(),
+        "organizations": SocialOrganization.objects.count(),
+        "teams": ActivityTeam.objects.count(),
+        "annual_reports": AnnualReport.objects.count(),
     }
