@@ -73,7 +73,7 @@ class RoleAssignment(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} · {self.get_role_display()} · {self.region_id}"
+        return f"{self.user} · {self.get_role_display()} · {self.region.name}"
 
     def get_additional_data(self) -> dict[str, str]:
         return {"region": self.region_id}

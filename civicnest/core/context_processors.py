@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 
 from civicnest.core.navigation import menu_for
@@ -19,4 +20,13 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         "scope": scope,
         "nav_menu": menu_for(scope, request.path),
         "unread_count": notification_unread_count(user=user),
+    }
+
+
+def security_policy(request: HttpRequest) -> dict[str, Any]:
+    """The login-policy figures the pages quote, read from settings so they never disagree."""
+    return {
+        "policy_idle_minutes": settings.SESSION_COOKIE_AGE // 60,
+        "policy_lockout_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+        "policy_failure_limit": settings.AXES_FAILURE_LIMIT,
     }

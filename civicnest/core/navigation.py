@@ -71,18 +71,32 @@ class MenuItem:
 
 
 def menu_for(scope: Scope, path: str) -> list[tuple[str, list[MenuItem]]]:
-    sections = []
+    """The menu the scope's roles may use; the one entry whose URL is the longest prefix of `path` is active."""
+    visible: list[tuple[str, list[tuple[MenuEntry, str]]]] = []
     for title, entries in MENU:
-        items = []
+        urls = []
         for entry in entries:
             if not (scope.is_superuser or scope.roles() & entry.roles):
                 continue
             try:
-                url = reverse(entry.url_name)
+                urls.append((entry, reverse(entry.url_name)))
             except NoReverseMatch:
                 continue
-            active = path == url or (url.count("/") > 1 and path.startswith(url) and url != "/")
-            items.append(MenuItem(str(entry.label), url, entry.icon, active))
-        if items:
-            sections.append((str(title), items))
-    return sections
+        if urls:
+            visible.append((str(title), urls))
+    candidates = [url for _title, pairs in visible for _entry, url in pairs if _matches(path, url)]
+    active_url = max(candidates, key=len) if candidates else None
+    return [
+        (
+            title,
+            [
+                MenuItem(str(entry.label), url, entry.icon, url == active_url)
+                for entry, url in pairs
+            ],
+        )
+        for title, pairs in visible
+    ]
+
+
+def _matches(path: str, url: str) -> bool:
+    return path == url or (url != "/" and path.startswith(url))

@@ -71,7 +71,11 @@ class CenterForm(BootstrapFormMixin, forms.ModelForm):
 
 
 class CenterFilterForm(BootstrapFormMixin, forms.Form):
-    q = forms.CharField(label=_("关键词"), required=False)
+    q = forms.CharField(
+        label=_("关键词"),
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("中心名称或地址")}),
+    )
     level = forms.ChoiceField(
         label=_("层级"), required=False, choices=[("", _("全部层级")), *CenterLevel.choices]
     )

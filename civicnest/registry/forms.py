@@ -98,7 +98,11 @@ class OrganizationForm(BootstrapFormMixin, forms.ModelForm):
 
 
 class OrganizationFilterForm(BootstrapFormMixin, forms.Form):
-    q = forms.CharField(label=_("名称/拼音首字母/代码"), required=False)
+    q = forms.CharField(
+        label=_("名称/拼音首字母/代码"),
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("名称、拼音首字母（如 hxsg）或信用代码")}),
+    )
     org_type = forms.ChoiceField(
         label=_("类型"), required=False, choices=_with_blank(_("全部类型"), OrgType.choices)
     )

@@ -75,6 +75,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "civicnest.core.context_processors.shell",
+                "civicnest.core.context_processors.security_policy",
             ],
         },
     },
