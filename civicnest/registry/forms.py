@@ -134,7 +134,9 @@ class OrganizationFilterForm(BootstrapFormMixin, forms.Form):
 
 class CreditForm(BootstrapFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("类别"), choices=CreditKind.choices)
-    occurred_on = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    occurred_on = forms.DateField(
+        label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     reason = forms.CharField(label=_("事由"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -183,7 +185,9 @@ class TeamReviewForm(BootstrapFormMixin, forms.Form):
 class GuidanceForm(BootstrapFormMixin, forms.Form):
     target_type = forms.ChoiceField(label=_("拟登记类型"), choices=OrgType.choices)
     given_on = forms.DateField(
-        label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
+        label=_("日期"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        initial=timezone.localdate,
     )
     notes = forms.CharField(label=_("指导内容"), widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -212,7 +216,9 @@ class AnnualReportReviewForm(BootstrapFormMixin, forms.Form):
 
 class ConsultingForm(BootstrapFormMixin, forms.Form):
     held_on = forms.DateField(
-        label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
+        label=_("日期"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        initial=timezone.localdate,
     )
     topic = forms.CharField(label=_("咨询事项"), max_length=200)
     notes = forms.CharField(

@@ -7,6 +7,7 @@ import factory
 
 from civicnest.core.validators import uscc_build
 from civicnest.registry.models import ActivityTeam, AnnualReport, SocialOrganization
+from civicnest.registry.search import pinyin_full, pinyin_initials
 
 
 def _uscc(n: int, org_type: str = "social_service", region: str = "420102") -> str:
@@ -28,6 +29,9 @@ class OrganizationFactory(factory.django.DjangoModelFactory[SocialOrganization])
     stage = "growth"
     contact_name = "李联络"
     contact_phone = "13700001111"
+    # The services keep the search columns in step with the name; factories must do the same.
+    name_pinyin = factory.LazyAttribute(lambda o: pinyin_full(o.name))
+    name_initials = factory.LazyAttribute(lambda o: pinyin_initials(o.name))
 
 
 class TeamFactory(factory.django.DjangoModelFactory[ActivityTeam]):
