@@ -9,6 +9,7 @@ from civicnest.accounts.selectors import role_assignment_list
 from civicnest.core.selectors import audit_entry_list, notification_list
 from civicnest.network.selectors import center_list, network_coverage
 from civicnest.regions.scoping import Scope
+from civicnest.registry.selectors import own_organizations, registry_summary
 
 
 @login_required
@@ -25,6 +26,10 @@ def home(request: HttpRequest) -> HttpResponse:
         centers = center_list(user=request.user)
         context["center_count"] = centers.count()
         context["coverage"] = network_coverage(user=request.user)
+    if scope.is_staff_member:
+        context["registry"] = registry_summary(user=request.user)
+    if scope.has_role(Role.ORG_REP):
+        context["own_organizations"] = list(own_organizations(user=request.user))
     if scope.has_role(Role.BUREAU_OFFICER):
         context["recent_audit"] = list(audit_entry_list(scope=scope)[:5])
     return render(request, "dashboards/home.html", context)

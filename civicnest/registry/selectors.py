@@ -6,7 +6,7 @@ import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from civicnest.registry.models import (
     ArchiveDocument,
     FilingStatus,
     OrgStatus,
+    OrgType,
     SocialOrganization,
 )
 from civicnest.registry.permissions import can_edit_org_profile, is_org_member
@@ -206,3 +207,23 @@ def access_archive_by_id(user: Any, pk: int) -> ArchiveDocument:
 
 def org_is_own(user: Any, org: SocialOrganization) -> bool:
     return is_org_member(user, org)
+
+
+def registry_summary(*, user: Any) -> dict[str, Any]:
+    """Counts for the home dashboard, inside the user's scope."""
+    orgs = organizations_visible_to(user)
+    by_type = dict(orgs.values_list("org_type").annotate(n=Count("pk")).order_by())
+    teams = teams_visible_to(user)
+    return {
+        "organizations": sum(by_type.values()),
+        "by_type": [(str(label), by_type.get(value, 0)) for value, label in OrgType.choices],
+        "abnormal": orgs.filter(status=OrgStatus.ABNORMAL).count(),
+        "teams_filed": teams.filter(status=FilingStatus.FILED).count(),
+        "teams_pending": teams.filter(status=FilingStatus.SUBMITTED).count(),
+    }
+
+
+def own_organizations(*, user: Any) -> QuerySet[SocialOrganization]:
+    scope = Scope.for_user(user)
+    ids = [g.organization_id for g in scope.grants if g.role == Role.ORG_REP and g.organization_id]
+    return SocialOrganization.objects.filter(pk__in=ids).select_related("region")

@@ -67,3 +67,24 @@ def test_public_portal_lists_active_centers_without_personal_data(
     assert (
         jiangan_center.name not in client.get("/portal/", {"district": "420106"}).content.decode()
     )
+
+
+def test_registry_card_counts_only_the_users_jurisdiction(client, jiangan_officer: User) -> None:
+    from civicnest.registry.tests.factories import OrganizationFactory
+
+    OrganizationFactory.create_batch(3, region_id="420102002")
+    OrganizationFactory.create(region_id="420106002")
+    client.force_login(jiangan_officer)
+    assert 'data-testid="org-count">3<' in client.get("/").content.decode()
+
+
+def test_org_rep_home_links_to_their_organization(client, make_user: Callable[..., User]) -> None:
+    from civicnest.accounts.models import RoleAssignment
+    from civicnest.registry.tests.factories import OrganizationFactory
+
+    org = OrganizationFactory.create(name="江岸区阳光为老服务中心")
+    rep = make_user()
+    RoleAssignment.objects.create(user=rep, role=Role.ORG_REP, region_id="420102", organization=org)
+    client.force_login(rep)
+    body = client.get("/").content.decode()
+    assert "我的社会组织" in body and org.get_absolute_url() in body
