@@ -22,6 +22,7 @@ urlpatterns += i18n_patterns(
     path("regions/", include("civicnest.regions.urls")),
     path("network/", include("civicnest.network.urls")),
     path("registry/", include("civicnest.registry.urls")),
+    path("incubation/", include("civicnest.incubation.urls")),
     path("core/", include("civicnest.core.urls")),
     path("portal/", include("civicnest.portal.urls")),
     path("admin/", admin.site.urls),

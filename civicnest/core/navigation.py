@@ -51,6 +51,10 @@ MENU: list[tuple[str | Promise, list[MenuEntry]]] = [
         ],
     ),
     (
+        _("孵化培育"),
+        [MenuEntry(_("孵化看板"), "incubation:board", "egg", ALL_ROLES)],
+    ),
+    (
         _("监督管理"),
         [
             MenuEntry(

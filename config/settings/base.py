@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "civicnest.accounts",
     "civicnest.network",
     "civicnest.registry",
+    "civicnest.incubation",
     "civicnest.dashboards",
     "civicnest.portal",
 ]
