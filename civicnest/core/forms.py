@@ -10,22 +10,29 @@ from civicnest.core.exceptions import ApplicationError
 
 
 class BootstrapFormMixin:
-    """Adds Bootstrap classes to widgets, and `is-invalid` to fields with errors."""
+    """Adds Bootstrap classes to widgets, and `is-invalid` to fields that failed validation."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():  # type: ignore[attr-defined]
+        for field in self.fields.values():  # type: ignore[attr-defined]
             _label_blank_choice(field)
             widget = field.widget
-            if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
+            if isinstance(
+                widget, forms.CheckboxInput | forms.RadioSelect | forms.CheckboxSelectMultiple
+            ):
                 css = "form-check-input"
             elif isinstance(widget, forms.Select | forms.SelectMultiple):
                 css = "form-select"
             else:
                 css = "form-control"
-            if self.is_bound and name in self.errors:  # type: ignore[attr-defined]
-                css += " is-invalid"
             widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+
+    def full_clean(self) -> None:
+        super().full_clean()  # type: ignore[misc]
+        for name in self.errors:  # type: ignore[attr-defined]
+            if name in self.fields:  # type: ignore[attr-defined]
+                widget = self.fields[name].widget  # type: ignore[attr-defined]
+                widget.attrs["class"] = (widget.attrs.get("class", "") + " is-invalid").strip()
 
 
 BLANK_LABEL = _("请选择")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -186,7 +187,7 @@ class ServiceForm(BootstrapFormMixin, forms.Form):
     service_type = forms.ChoiceField(label=_("服务类型"), choices=ServiceType.choices)
     served_on = _date(_("日期"), initial=timezone.localdate)
     hours = forms.DecimalField(
-        label=_("时长（小时）"), min_value=0.5, max_digits=5, decimal_places=1, initial=2
+        label=_("时长（小时）"), min_value=Decimal("0.5"), max_digits=5, decimal_places=1, initial=2
     )
     topic = forms.CharField(label=_("主题"), max_length=200)
     outcome = forms.CharField(

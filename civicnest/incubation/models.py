@@ -253,7 +253,7 @@ class Agreement(TimeStampedModel):
     starts_on = models.DateField(_("孵化开始"))
     ends_on = models.DateField(_("孵化结束"))
     obligations = models.TextField(_("双方义务"))
-    services_granted = models.JSONField(_("提供的服务"), default=list)
+    services_granted = models.JSONField(_("提供的服务"), default=list, blank=True)
     signed_on = models.DateField(_("签订日期"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

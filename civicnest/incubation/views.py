@@ -56,11 +56,15 @@ def board_view(request: HttpRequest) -> HttpResponse:
             "centers": centers,
             "center": center,
             "columns": selectors.pipeline_board(user=request.user, center=center) if center else [],
-            "mine": selectors.application_list(user=request.user).filter(applicant_id=request.user.pk)
+            "mine": selectors.application_list(user=request.user).filter(
+                applicant_id=request.user.pk
+            )
             if not scope.is_staff_member
             else [],
             "open_rounds": selectors.open_rounds(),
-            "programs": IncubationProgram.objects.filter(center=center).prefetch_related("rounds") if center else [],
+            "programs": IncubationProgram.objects.filter(center=center).prefetch_related("rounds")
+            if center
+            else [],
             "can_run": bool(center and permissions.can_run_center(request.user, center)),
             "follow_ups": selectors.due_follow_ups(user=request.user)
             if scope.is_staff_member
@@ -205,7 +209,9 @@ def application_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "review_form": f.ReviewForm(),
             "agreement_form": f.AgreementForm(),
             "sign_form": f.SignForm(),
-            "tenancy_form": f.TenancyForm(desks=Desk.objects.filter(center=center).order_by("code")),
+            "tenancy_form": f.TenancyForm(
+                desks=Desk.objects.filter(center=center).order_by("code")
+            ),
             "move_out_form": f.MoveOutForm(),
             "service_form": f.ServiceForm(),
             "milestone_form": f.MilestoneForm(),
@@ -313,7 +319,9 @@ def certificate_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def tenancy_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     app = selectors.access_application_by_id(request.user, pk)
-    form = f.TenancyForm(request.POST, desks=Desk.objects.filter(center_id=app.round.program.center_id))
+    form = f.TenancyForm(
+        request.POST, desks=Desk.objects.filter(center_id=app.round.program.center_id)
+    )
     return post_form_action(
         request,
         form=form,

@@ -8,6 +8,7 @@ fails `test_every_parametrised_route_is_covered`, so each later capability exten
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,14 @@ from civicnest.accounts.models import User
 from civicnest.accounts.roles import Role
 from civicnest.core.models import Notification
 from civicnest.core.services import notify
+from civicnest.incubation import services as services_inc
+from civicnest.incubation.models import Application, IntakeRound, Tenancy
+from civicnest.incubation.tests.factories import (
+    ApplicationFactory,
+    DeskFactory,
+    ProgramFactory,
+    RoundFactory,
+)
 from civicnest.network.models import Center, CenterStaff
 from civicnest.network.services import center_update
 from civicnest.network.tests.factories import CenterFactory, CenterStaffFactory
@@ -56,6 +65,9 @@ class ForeignWorld:
     team: ActivityTeam
     report: AnnualReport
     archive: ArchiveDocument
+    incubatee: Application
+    graduate: Application
+    closed_round: IntakeRound
 
 
 FOREIGN_KWARGS: dict[str, Callable[[ForeignWorld], dict[str, Any]]] = {
@@ -81,6 +93,27 @@ FOREIGN_KWARGS: dict[str, Callable[[ForeignWorld], dict[str, Any]]] = {
     "registry:team-guidance": lambda w: {"pk": w.team.pk},
     "api:organization-detail": lambda w: {"pk": w.org.pk},
     "api:team-transition": lambda w: {"pk": w.team.pk},
+    "incubation:program-create": lambda w: {"pk": w.center.pk},
+    "incubation:desks": lambda w: {"pk": w.center.pk},
+    "incubation:round-create": lambda w: {"pk": w.incubatee.round.program_id},
+    "incubation:round-detail": lambda w: {"pk": w.closed_round.pk},
+    "incubation:application-create": lambda w: {"pk": w.closed_round.pk},
+    "incubation:application-detail": lambda w: {"pk": w.incubatee.pk},
+    "incubation:application-decide": lambda w: {"pk": w.incubatee.pk},
+    "incubation:application-review": lambda w: {"pk": w.incubatee.pk},
+    "incubation:agreement-create": lambda w: {"pk": w.incubatee.pk},
+    "incubation:agreement-sign": lambda w: {"pk": w.incubatee.pk},
+    "incubation:agreement-pdf": lambda w: {"pk": w.incubatee.pk},
+    "incubation:certificate-pdf": lambda w: {"pk": w.graduate.pk},
+    "incubation:tenancy-create": lambda w: {"pk": w.incubatee.pk},
+    "incubation:service-create": lambda w: {"pk": w.incubatee.pk},
+    "incubation:milestone-create": lambda w: {"pk": w.incubatee.pk},
+    "incubation:mentor-create": lambda w: {"pk": w.incubatee.pk},
+    "incubation:progress-create": lambda w: {"pk": w.incubatee.pk},
+    "incubation:assessment-create": lambda w: {"pk": w.incubatee.pk},
+    "incubation:tenancy-move-out": lambda w: {"pk": w.incubatee.tenancies.get().pk},
+    "incubation:milestone-achieve": lambda w: {"pk": w.incubatee.milestones.get().pk},
+    "incubation:follow-up": lambda w: {"pk": w.graduate.follow_ups.get().pk},
 }
 
 
@@ -147,7 +180,84 @@ def foreign_world(db: None, make_user: Callable[..., User]) -> ForeignWorld:
         title=f"{PRIVATE}章程",
         upload=SimpleUploadedFile("charter.pdf", b"%PDF-1.4 test", content_type="application/pdf"),
     )
-    return ForeignWorld(center, street, staff, officer, note, org, team, report, archive)
+    incubatee, graduate, closed_round = _foreign_incubation(officer, center)
+    return ForeignWorld(
+        center,
+        street,
+        staff,
+        officer,
+        note,
+        org,
+        team,
+        report,
+        archive,
+        incubatee,
+        graduate,
+        closed_round,
+    )
+
+
+def _foreign_incubation(
+    officer: User, center: Center
+) -> tuple[Application, Application, IntakeRound]:
+    """An incubatee with a desk and a milestone, a graduate with a follow-up, and a closed round (a round
+    that is open for applications is public by design, so the sweep aims at a closed one)."""
+    day = datetime.date(2026, 1, 1)
+    # Rounds open for applications are public by design, so every foreign round here is closed.
+    round_ = RoundFactory.create(
+        program=ProgramFactory.create(center=center, name=f"{MARKER}孵化计划"),
+        opens_on=day,
+        closes_on=day,
+    )
+    closed = RoundFactory.create(
+        program=round_.program, name=f"{MARKER}往期批次", opens_on=day, closes_on=day
+    )
+    apps = [
+        ApplicationFactory.create(
+            round=round_,
+            founding_team=f"{MARKER}团队{i}",
+            plan=f"{PRIVATE}计划",
+            contact_phone="13955556666",
+        )
+        for i in range(2)
+    ]
+    for app in apps:
+        services_inc.application_decide(actor=officer, application=app, to="eligible")
+        services_inc.review_submit(
+            actor=officer,
+            application=app,
+            scores={"need": 20, "feasibility": 20, "capacity": 20, "impact": 20},
+        )
+        services_inc.application_decide(actor=officer, application=app, to="admitted")
+        agreement = services_inc.agreement_create(
+            actor=officer, application=app, data={"starts_on": day, "obligations": f"{PRIVATE}义务"}
+        )
+        services_inc.agreement_sign(actor=officer, agreement=agreement, signed_on=day)
+    incubatee, graduate = (Application.objects.get(pk=a.pk) for a in apps)
+    desk = DeskFactory.create(center=center, code="W01")
+    services_inc.tenancy_allocate(
+        actor=officer,
+        application=incubatee,
+        desk=desk,
+        starts_on=day,
+        ends_on=datetime.date(2026, 12, 1),
+    )
+    services_inc.milestone_add(
+        actor=officer,
+        application=incubatee,
+        data={"kind": "registered", "title": f"{PRIVATE}里程碑", "due_on": day},
+    )
+    services_inc.assessment_record(
+        actor=officer,
+        application=graduate,
+        data={
+            "assessed_on": datetime.date(2026, 6, 1),
+            "score": 88,
+            "summary": f"{PRIVATE}评估",
+            "outcome": "graduate",
+        },
+    )
+    return incubatee, Application.objects.get(pk=graduate.pk), closed
 
 
 @pytest.fixture
@@ -167,7 +277,14 @@ def _snapshot() -> list[tuple[Any, ...]]:
         CenterStaff.objects.filter(center__region__code__startswith=FOREIGN_DISTRICT).values_list()
     )
     rows += list(Notification.objects.values_list())
-    for model in (SocialOrganization, ActivityTeam, AnnualReport, ArchiveDocument):
+    for model in (
+        SocialOrganization,
+        ActivityTeam,
+        AnnualReport,
+        ArchiveDocument,
+        Application,
+        Tenancy,
+    ):
         rows += list(model.objects.values_list())
     return rows
 
