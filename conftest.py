@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from civicnest.accounts.models import RoleAssignment, User
@@ -30,6 +31,13 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
 @pytest.fixture(autouse=True)
 def _clear_cache() -> None:
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _chinese_by_default() -> Iterator[None]:
+    """A request under /en/ leaves English active in the thread; every test starts in Chinese."""
+    with translation.override("zh-hans"):
+        yield
 
 
 @pytest.fixture

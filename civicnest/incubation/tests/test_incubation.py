@@ -45,7 +45,7 @@ def app_data(**overrides: object) -> dict[str, object]:
 
 
 @pytest.fixture
-def round_(jiangan_center: Center):  # type: ignore[no-untyped-def]
+def round_(jiangan_center: Center):
     return RoundFactory.create(program=ProgramFactory.create(center=jiangan_center), capacity=2)
 
 
@@ -78,7 +78,7 @@ def incubating(staff: User, application: Application) -> Application:
 
 def test_the_whole_chain(
     jiangan_staff: User, resident: User, round_, make_user: Callable[..., User]
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     application = services.application_submit(actor=resident, round_=round_, data=app_data())
     assert Notification.objects.filter(recipient=jiangan_staff, event="incubation.applied").exists()
     with pytest.raises(PermissionDenied):
@@ -174,7 +174,7 @@ def test_the_whole_chain(
 
 def test_application_to_a_full_round_is_refused(
     jiangan_staff: User, resident: User, round_
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     for i in range(2):
         admitted(jiangan_staff, ApplicationFactory.create(round=round_, founding_team=f"团队{i}"))
     before = Application.objects.count()
@@ -185,7 +185,7 @@ def test_application_to_a_full_round_is_refused(
 
 def test_admission_beyond_capacity_is_refused_but_waitlist_works(
     jiangan_staff: User, round_
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     apps = [ApplicationFactory.create(round=round_, founding_team=f"团队{i}") for i in range(3)]
     admitted(jiangan_staff, apps[0])
     admitted(jiangan_staff, apps[1])
@@ -205,7 +205,7 @@ def test_admission_beyond_capacity_is_refused_but_waitlist_works(
     )
 
 
-def test_admission_needs_a_review_and_rejection_needs_a_reason(jiangan_staff: User, round_) -> None:  # type: ignore[no-untyped-def]
+def test_admission_needs_a_review_and_rejection_needs_a_reason(jiangan_staff: User, round_) -> None:
     application = services.application_decide(
         actor=jiangan_staff, application=ApplicationFactory.create(round=round_), to=S.ELIGIBLE
     )
@@ -225,7 +225,7 @@ def test_admission_needs_a_review_and_rejection_needs_a_reason(jiangan_staff: Us
         ({"need": 1, "feasibility": 1, "capacity": 1}, "impact"),
     ],
 )
-def test_bad_review_scores(jiangan_staff: User, round_, scores: dict[str, int], field: str) -> None:  # type: ignore[no-untyped-def]
+def test_bad_review_scores(jiangan_staff: User, round_, scores: dict[str, int], field: str) -> None:
     application = services.application_decide(
         actor=jiangan_staff, application=ApplicationFactory.create(round=round_), to=S.ELIGIBLE
     )
@@ -237,7 +237,7 @@ def test_bad_review_scores(jiangan_staff: User, round_, scores: dict[str, int], 
 
 def test_expert_of_the_district_reviews_once(
     make_user: Callable[..., User], jiangan_staff: User, round_
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     application = services.application_decide(
         actor=jiangan_staff, application=ApplicationFactory.create(round=round_), to=S.ELIGIBLE
     )
@@ -253,7 +253,7 @@ def test_expert_of_the_district_reviews_once(
     assert application not in selectors.applications_visible_to(outsider)
 
 
-def test_overlapping_tenancy_is_refused_with_the_clash_named(jiangan_staff: User, round_) -> None:  # type: ignore[no-untyped-def]
+def test_overlapping_tenancy_is_refused_with_the_clash_named(jiangan_staff: User, round_) -> None:
     first = incubating(
         jiangan_staff, ApplicationFactory.create(round=round_, founding_team="甲团队")
     )
@@ -295,7 +295,7 @@ def test_overlapping_tenancy_is_refused_with_the_clash_named(jiangan_staff: User
         )
 
 
-def test_moving_out_frees_the_desk(jiangan_staff: User, round_) -> None:  # type: ignore[no-untyped-def]
+def test_moving_out_frees_the_desk(jiangan_staff: User, round_) -> None:
     first = incubating(
         jiangan_staff, ApplicationFactory.create(round=round_, founding_team="甲团队")
     )
@@ -325,7 +325,7 @@ def test_moving_out_frees_the_desk(jiangan_staff: User, round_) -> None:  # type
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the exclusion constraint exists on PostgreSQL only"
 )
-def test_database_refuses_overlap_even_without_the_service(jiangan_staff: User, round_) -> None:  # type: ignore[no-untyped-def]
+def test_database_refuses_overlap_even_without_the_service(jiangan_staff: User, round_) -> None:
     app = incubating(jiangan_staff, ApplicationFactory.create(round=round_))
     desk = DeskFactory.create(center=round_.program.center)
     Tenancy.objects.create(
@@ -347,7 +347,7 @@ def test_database_refuses_overlap_even_without_the_service(jiangan_staff: User, 
 
 def test_desks_of_another_center_cannot_be_given(
     jiangan_staff: User, round_, wuchang_center: Center
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     app = incubating(jiangan_staff, ApplicationFactory.create(round=round_))
     with pytest.raises(ValidationError, match="本中心"):
         services.tenancy_allocate(
@@ -361,7 +361,7 @@ def test_desks_of_another_center_cannot_be_given(
 
 def test_service_log_visibility(
     jiangan_staff: User, round_, make_user: Callable[..., User]
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     org = OrganizationFactory.create(stage="startup")
     other_org = OrganizationFactory.create()
     rep, other_rep = make_user(), make_user()
@@ -439,7 +439,7 @@ def test_closed_round_refuses(resident: User, jiangan_center: Center) -> None:
         services.application_submit(actor=resident, round_=closed, data=app_data())
 
 
-def _pdf_text(content: bytes, tmp_path) -> str:  # type: ignore[no-untyped-def]
+def _pdf_text(content: bytes, tmp_path) -> str:
     path = tmp_path / "doc.pdf"
     path.write_bytes(content)
     text = subprocess.run(
@@ -453,7 +453,7 @@ def _pdf_text(content: bytes, tmp_path) -> str:  # type: ignore[no-untyped-def]
 )
 def test_agreement_and_certificate_pdfs_carry_chinese_text(
     client, jiangan_staff: User, round_, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     application = incubating(
         jiangan_staff, ApplicationFactory.create(round=round_, founding_team="江岸长者关爱发起团队")
     )
@@ -483,7 +483,7 @@ def test_agreement_and_certificate_pdfs_carry_chinese_text(
     assert "出壳证书" in text and "江岸长者关爱发起团队" in text and "准予出壳" in text
 
 
-def test_extension_and_exit(jiangan_staff: User, round_) -> None:  # type: ignore[no-untyped-def]
+def test_extension_and_exit(jiangan_staff: User, round_) -> None:
     app = incubating(jiangan_staff, ApplicationFactory.create(round=round_))
     with pytest.raises(ValidationError):
         services.assessment_record(
@@ -525,7 +525,7 @@ def test_extension_and_exit(jiangan_staff: User, round_) -> None:  # type: ignor
 
 def test_pages_render_for_staff_and_applicant(
     client, jiangan_staff: User, resident: User, round_
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     client.force_login(resident)
     assert round_.name in client.get("/incubation/").content.decode()
     response = client.post(
@@ -552,7 +552,7 @@ def test_pages_render_for_staff_and_applicant(
     assert client.get(f"/incubation/centers/{round_.program.center_id}/desks/").status_code == 200
 
 
-def test_api(api_client, jiangan_staff: User, resident: User, round_) -> None:  # type: ignore[no-untyped-def]
+def test_api(api_client, jiangan_staff: User, resident: User, round_) -> None:
     api_client.force_authenticate(resident)
     created = api_client.post(
         "/api/v1/incubation/applications/", {"round": round_.pk, **app_data()}, format="json"
