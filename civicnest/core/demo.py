@@ -14,6 +14,8 @@ from django.db import transaction
 from civicnest.accounts.models import RoleAssignment, User
 from civicnest.accounts.roles import Role
 from civicnest.core.services import notify
+from civicnest.incubation.demo import seed_incubation
+from civicnest.incubation.models import Application
 from civicnest.network.models import (
     Center,
     CenterLevel,
@@ -267,6 +269,7 @@ def seed_demo() -> DemoReport:
     report.logins.append(("admin", "系统管理员（全部区划，可进入管理后台）"))
     district_centers = _build_network(admin, report)
     report.registry = seed_registry(admin)
+    report.registry["incubation_applications"] = seed_incubation(admin)
     city = Region.objects.get(code=CITY)
     city_center = Center.objects.get(region=city, name="武汉市社会组织服务中心")
     _ensure_user(
@@ -371,4 +374,5 @@ def demo_counts() -> dict[str, int]:
         "organizations": SocialOrganization.objects.count(),
         "teams": ActivityTeam.objects.count(),
         "annual_reports": AnnualReport.objects.count(),
+        "incubation_applications": Application.objects.count(),
     }

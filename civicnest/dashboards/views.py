@@ -9,6 +9,7 @@ from civicnest.accounts.selectors import role_assignment_list
 from civicnest.core.selectors import audit_entry_list, notification_list
 from civicnest.network.selectors import center_list, network_coverage
 from civicnest.regions.scoping import Scope
+from civicnest.incubation.selectors import incubation_summary
 from civicnest.registry.selectors import own_organizations, registry_summary
 
 
@@ -28,6 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["coverage"] = network_coverage(user=request.user)
     if scope.is_staff_member:
         context["registry"] = registry_summary(user=request.user)
+        context["incubation"] = incubation_summary(user=request.user)
     if scope.has_role(Role.ORG_REP):
         context["own_organizations"] = list(own_organizations(user=request.user))
     if scope.has_role(Role.BUREAU_OFFICER):
