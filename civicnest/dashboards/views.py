@@ -7,9 +7,9 @@ from django.shortcuts import render
 from civicnest.accounts.roles import Role
 from civicnest.accounts.selectors import role_assignment_list
 from civicnest.core.selectors import audit_entry_list, notification_list
+from civicnest.incubation.selectors import incubation_summary
 from civicnest.network.selectors import center_list, network_coverage
 from civicnest.regions.scoping import Scope
-from civicnest.incubation.selectors import incubation_summary
 from civicnest.registry.selectors import own_organizations, registry_summary
 
 

@@ -137,6 +137,7 @@ class ReviewForm(BootstrapFormMixin, forms.Form):
 
 
 class AgreementForm(BootstrapFormMixin, forms.Form):
+    prefix = "agreement"  # several forms share one page: keep their field ids apart
     starts_on = _date(_("孵化开始"), initial=timezone.localdate)
     ends_on = _date(_("孵化结束（不填按批次孵化期计算）"), required=False)
     services_granted = forms.MultipleChoiceField(
@@ -170,6 +171,7 @@ class DeskForm(BootstrapFormMixin, forms.ModelForm):
 
 
 class TenancyForm(BootstrapFormMixin, forms.Form):
+    prefix = "tenancy"  # several forms share one page: keep their field ids apart
     desk = forms.ModelChoiceField(label=_("工位/办公室"), queryset=Desk.objects.none())
     starts_on = _date(_("入驻日期"), initial=timezone.localdate)
     ends_on = _date(_("到期日期"))
@@ -184,6 +186,7 @@ class MoveOutForm(BootstrapFormMixin, forms.Form):
 
 
 class ServiceForm(BootstrapFormMixin, forms.Form):
+    prefix = "service"  # several forms share one page: keep their field ids apart
     service_type = forms.ChoiceField(label=_("服务类型"), choices=ServiceType.choices)
     served_on = _date(_("日期"), initial=timezone.localdate)
     hours = forms.DecimalField(
@@ -208,12 +211,14 @@ class MentorForm(BootstrapFormMixin, forms.Form):
 
 
 class ProgressForm(BootstrapFormMixin, forms.Form):
+    prefix = "progress"  # several forms share one page: keep their field ids apart
     reviewed_on = _date(_("评估日期"), initial=timezone.localdate)
     rating = forms.IntegerField(label=_("进展评价（1–5）"), min_value=1, max_value=5)
     summary = forms.CharField(label=_("进展摘要"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class AssessmentForm(BootstrapFormMixin, forms.Form):
+    prefix = "assess"  # several forms share one page: keep their field ids apart
     assessed_on = _date(_("评估日期"), initial=timezone.localdate)
     score = forms.DecimalField(
         label=_("评估得分（0–100）"), min_value=0, max_value=100, decimal_places=1
