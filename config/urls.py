@@ -23,6 +23,7 @@ urlpatterns += i18n_patterns(
     path("network/", include("civicnest.network.urls")),
     path("registry/", include("civicnest.registry.urls")),
     path("incubation/", include("civicnest.incubation.urls")),
+    path("venues/", include("civicnest.venues.urls")),
     path("core/", include("civicnest.core.urls")),
     path("portal/", include("civicnest.portal.urls")),
     path("admin/", admin.site.urls),

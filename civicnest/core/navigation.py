@@ -55,6 +55,13 @@ MENU: list[tuple[str | Promise, list[MenuEntry]]] = [
         [MenuEntry(_("孵化看板"), "incubation:board", "egg", ALL_ROLES)],
     ),
     (
+        _("场地与活动"),
+        [
+            MenuEntry(_("场地预约"), "venues:room-list", "door-open", ALL_ROLES),
+            MenuEntry(_("我的预约"), "venues:booking-list", "calendar-check", ALL_ROLES),
+        ],
+    ),
+    (
         _("监督管理"),
         [
             MenuEntry(

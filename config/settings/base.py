@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "civicnest.network",
     "civicnest.registry",
     "civicnest.incubation",
+    "civicnest.venues",
     "civicnest.dashboards",
     "civicnest.portal",
 ]
