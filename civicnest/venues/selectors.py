@@ -162,3 +162,11 @@ def usage_for_center(
         for room in rooms
     ]
     return usage, sorted(by_whom.items(), key=lambda item: -item[1])
+
+
+def access_center_with_rooms(user: Any, pk: int) -> Center:
+    """A center whose calendar the user may read: one in their scope, or one with rooms open to them."""
+    from civicnest.network.selectors import centers_visible_to
+
+    with_rooms = Center.objects.filter(pk__in=rooms_visible_to(user).values("center_id"))
+    return get_object_or_404((centers_visible_to(user) | with_rooms).distinct(), pk=pk)

@@ -177,12 +177,12 @@ def room_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def center_calendar_view(request: HttpRequest, pk: int) -> HttpResponse:
-    center = access_center_by_id(request.user, pk)
+    center = selectors.access_center_with_rooms(request.user, pk)
     day = _parse_day(request.GET.get("date"))
     staff_view = permissions.can_manage_room(
         request.user, Room(center=center, region_id=center.region_id)
     )
-    rooms = list(Room.objects.filter(center=center).order_by("name"))
+    rooms = list(selectors.rooms_visible_to(request.user).filter(center=center).order_by("name"))
     rows = [
         {"room": room, "cal": _calendar(room, request.user, "week", day, staff_view)}
         for room in rooms

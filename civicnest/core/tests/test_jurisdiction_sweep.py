@@ -17,6 +17,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.exceptions import NoReverseMatch
+from django.utils import timezone
 
 from civicnest.accounts.models import User
 from civicnest.accounts.roles import Role
@@ -41,6 +42,9 @@ from civicnest.registry.models import (
 )
 from civicnest.registry.services import archive_upload
 from civicnest.registry.tests.factories import AnnualReportFactory, OrganizationFactory, TeamFactory
+from civicnest.venues.models import Booking, Room
+from civicnest.venues.services import room_photo_add
+from civicnest.venues.tests.factories import RoomFactory
 
 MARKER = "武昌保密标记"  # names of foreign centers: staff pages must not show them
 PRIVATE = "武昌隐私标记"  # foreign personal data and internal records: no page at all may show them
@@ -68,6 +72,8 @@ class ForeignWorld:
     incubatee: Application
     graduate: Application
     closed_round: IntakeRound
+    room: Room
+    booking: Booking
 
 
 FOREIGN_KWARGS: dict[str, Callable[[ForeignWorld], dict[str, Any]]] = {
@@ -114,6 +120,16 @@ FOREIGN_KWARGS: dict[str, Callable[[ForeignWorld], dict[str, Any]]] = {
     "incubation:tenancy-move-out": lambda w: {"pk": w.incubatee.tenancies.get().pk},
     "incubation:milestone-achieve": lambda w: {"pk": w.incubatee.milestones.get().pk},
     "incubation:follow-up": lambda w: {"pk": w.graduate.follow_ups.get().pk},
+    # The foreign center's only room is for internal use: open rooms are bookable city-wide by design.
+    "venues:room-detail": lambda w: {"pk": w.room.pk},
+    "venues:room-edit": lambda w: {"pk": w.room.pk},
+    "venues:room-photo-add": lambda w: {"pk": w.room.pk},
+    "venues:room-photo": lambda w: {"pk": w.room.photos.get().pk},
+    "venues:room-create": lambda w: {"pk": w.center.pk},
+    "venues:center-calendar": lambda w: {"pk": w.center.pk},
+    "venues:usage": lambda w: {"pk": w.center.pk},
+    "venues:booking-decide": lambda w: {"pk": w.booking.pk},
+    "venues:booking-cancel": lambda w: {"pk": w.booking.pk},
 }
 
 
@@ -181,6 +197,7 @@ def foreign_world(db: None, make_user: Callable[..., User]) -> ForeignWorld:
         upload=SimpleUploadedFile("charter.pdf", b"%PDF-1.4 test", content_type="application/pdf"),
     )
     incubatee, graduate, closed_round = _foreign_incubation(officer, center)
+    room, booking = _foreign_venue(officer, center)
     return ForeignWorld(
         center,
         street,
@@ -194,7 +211,34 @@ def foreign_world(db: None, make_user: Callable[..., User]) -> ForeignWorld:
         incubatee,
         graduate,
         closed_round,
+        room,
+        booking,
     )
+
+
+def _foreign_venue(officer: User, center: Center) -> tuple[Room, Booking]:
+    room = RoomFactory.create(
+        center=center, name=f"{MARKER}内部会议室", open_to="staff", requires_approval=True
+    )
+    room_photo_add(
+        actor=officer,
+        room=room,
+        upload=SimpleUploadedFile("room.jpg", b"\xff\xd8\xff"),
+        caption=f"{PRIVATE}照片",
+    )
+    start = timezone.now().replace(hour=2, minute=0, second=0, microsecond=0) + datetime.timedelta(
+        days=2
+    )
+    booking = Booking.objects.create(
+        room=room,
+        region_id=room.region_id,
+        booked_by=officer,
+        start=start,
+        end=start + datetime.timedelta(hours=2),
+        purpose=f"{PRIVATE}会议",
+        status="pending",
+    )
+    return room, booking
 
 
 def _foreign_incubation(
