@@ -24,6 +24,7 @@ urlpatterns += i18n_patterns(
     path("registry/", include("civicnest.registry.urls")),
     path("incubation/", include("civicnest.incubation.urls")),
     path("venues/", include("civicnest.venues.urls")),
+    path("training/", include("civicnest.training.urls")),
     path("core/", include("civicnest.core.urls")),
     path("portal/", include("civicnest.portal.urls")),
     path("admin/", admin.site.urls),

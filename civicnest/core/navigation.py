@@ -59,6 +59,8 @@ MENU: list[tuple[str | Promise, list[MenuEntry]]] = [
         [
             MenuEntry(_("场地预约"), "venues:room-list", "door-open", ALL_ROLES),
             MenuEntry(_("我的预约"), "venues:booking-list", "calendar-check", ALL_ROLES),
+            MenuEntry(_("培训与活动"), "training:home", "mortarboard", ALL_ROLES),
+            MenuEntry(_("人才库"), "training:talent-list", "person-badge", ALL_ROLES),
         ],
     ),
     (

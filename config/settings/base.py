@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "civicnest.registry",
     "civicnest.incubation",
     "civicnest.venues",
+    "civicnest.training",
     "civicnest.dashboards",
     "civicnest.portal",
 ]
