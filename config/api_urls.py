@@ -13,6 +13,7 @@ v1: list[URLPattern | URLResolver] = [
     path("", include("civicnest.registry.api_urls")),
     path("", include("civicnest.incubation.api_urls")),
     path("", include("civicnest.venues.api_urls")),
+    path("", include("civicnest.training.api_urls")),
     path("", include("civicnest.core.api_urls")),
 ]
 

@@ -42,6 +42,13 @@ from civicnest.registry.models import (
 )
 from civicnest.registry.services import archive_upload
 from civicnest.registry.tests.factories import AnnualReportFactory, OrganizationFactory, TeamFactory
+from civicnest.training.models import Enrolment, Event, EventPhoto, ServiceHour, Session, Volunteer
+from civicnest.training.tests.factories import (
+    CourseFactory,
+    EventFactory,
+    SessionFactory,
+    VolunteerFactory,
+)
 from civicnest.venues.models import Booking, Room
 from civicnest.venues.services import room_photo_add
 from civicnest.venues.tests.factories import RoomFactory
@@ -74,6 +81,10 @@ class ForeignWorld:
     closed_round: IntakeRound
     room: Room
     booking: Booking
+    session: Session
+    enrolment: Enrolment
+    event: Event
+    volunteer: Volunteer
 
 
 FOREIGN_KWARGS: dict[str, Callable[[ForeignWorld], dict[str, Any]]] = {
@@ -130,6 +141,27 @@ FOREIGN_KWARGS: dict[str, Callable[[ForeignWorld], dict[str, Any]]] = {
     "venues:usage": lambda w: {"pk": w.center.pk},
     "venues:booking-decide": lambda w: {"pk": w.booking.pk},
     "venues:booking-cancel": lambda w: {"pk": w.booking.pk},
+    # Published courses and events are open to everyone by design: the foreign ones here are unpublished.
+    "training:course-create": lambda w: {"pk": w.center.pk},
+    "training:event-create": lambda w: {"pk": w.center.pk},
+    "training:course-detail": lambda w: {"pk": w.session.course_id},
+    "training:session-create": lambda w: {"pk": w.session.course_id},
+    "training:session-detail": lambda w: {"pk": w.session.pk},
+    "training:enrol": lambda w: {"pk": w.session.pk},
+    "training:attendance-export": lambda w: {"pk": w.session.pk},
+    "training:enrolment-cancel": lambda w: {"pk": w.enrolment.pk},
+    "training:feedback": lambda w: {"pk": w.enrolment.pk},
+    "training:certificate": lambda w: {"pk": w.enrolment.pk},
+    "training:checkin": lambda w: {
+        "token": "0" * 32
+    },  # tokens are secrets; a wrong one must reveal nothing
+    "training:event-detail": lambda w: {"pk": w.event.pk},
+    "training:event-action": lambda w: {"pk": w.event.pk},
+    "training:event-photo-add": lambda w: {"pk": w.event.pk},
+    "training:event-photo": lambda w: {"pk": w.event.photos.get().pk},
+    "training:talent-detail": lambda w: {"pk": w.volunteer.pk},
+    "training:hour-record": lambda w: {"pk": w.volunteer.pk},
+    "training:hour-verify": lambda w: {"pk": w.volunteer.hours.get().pk},
 }
 
 
@@ -213,7 +245,32 @@ def foreign_world(db: None, make_user: Callable[..., User]) -> ForeignWorld:
         closed_round,
         room,
         booking,
+        *_foreign_training(officer, center),
     )
+
+
+def _foreign_training(officer: User, center: Center) -> tuple[Session, Enrolment, Event, Volunteer]:
+    course = CourseFactory.create(center=center, title=f"{MARKER}内部课程", is_published=False)
+    session = SessionFactory.create(course=course, location=f"{MARKER}会议室")
+    enrolment = Enrolment.objects.create(
+        session=session, region_id=session.region_id, person=officer, checked_in_at=timezone.now()
+    )
+    event = EventFactory.create(center=center, title=f"{MARKER}筹备中活动", status="draft")
+    EventPhoto.objects.create(
+        event=event, region_id=event.region_id, image="events/x.jpg", caption=f"{PRIVATE}照片"
+    )
+    volunteer = VolunteerFactory.create(
+        region_id=FOREIGN_DISTRICT, name=f"{PRIVATE}志愿者", phone="13955556666"
+    )
+    ServiceHour.objects.create(
+        volunteer=volunteer,
+        region_id=volunteer.region_id,
+        activity=f"{PRIVATE}服务",
+        served_on=datetime.date(2026, 1, 1),
+        hours=2,
+        recorded_by=officer,
+    )
+    return session, enrolment, event, volunteer
 
 
 def _foreign_venue(officer: User, center: Center) -> tuple[Room, Booking]:
