@@ -8,7 +8,7 @@ export PYTEST_ARGS ?=
 
 PYTEST := uv run pytest -n 2 -p no:cacheprovider $(PYTEST_ARGS)
 
-.PHONY: run test setup lint fmt test-sqlite test-pg messages
+.PHONY: run test setup lint fmt test-sqlite test-pg messages bench
 
 run:
 	scripts/run.sh
@@ -37,3 +37,7 @@ test-pg:
 messages:
 	uv run python manage.py makemessages -l en --ignore=.venv --ignore=node_modules
 	uv run python manage.py compilemessages --ignore=.venv --ignore=node_modules
+
+# Registry benchmarks (SQLite, then PostgreSQL); writes docs/benchmarks.md. Never part of `make test`.
+bench:
+	bench/run_registry.sh

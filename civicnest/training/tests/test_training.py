@@ -229,7 +229,7 @@ def test_talent_pool_id_validation_masking_and_verified_hours(
     assert outsider and volunteer not in selectors.volunteers_visible_to(outsider)
 
 
-def _pdf_text(content: bytes, tmp_path) -> str:  # type: ignore[no-untyped-def]
+def _pdf_text(content: bytes, tmp_path) -> str:
     path = tmp_path / "c.pdf"
     path.write_bytes(content)
     return "".join(
@@ -244,7 +244,7 @@ def _pdf_text(content: bytes, tmp_path) -> str:  # type: ignore[no-untyped-def]
 )
 def test_pages_checkin_link_certificate_and_attendance_export(
     client, people: list[User], jiangan_staff: User, jiangan_center: Center, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     session = SessionFactory.create(
         course=CourseFactory.create(center=jiangan_center, title="项目设计与评估"),
         capacity=5,
@@ -278,7 +278,7 @@ def test_pages_checkin_link_certificate_and_attendance_export(
     assert client.get("/training/hours/").status_code == 200
 
 
-def test_api(api_client, people: list[User], jiangan_center: Center) -> None:  # type: ignore[no-untyped-def]
+def test_api(api_client, people: list[User], jiangan_center: Center) -> None:
     session = SessionFactory.create(course=CourseFactory.create(center=jiangan_center), capacity=1)
     api_client.force_authenticate(people[0])
     assert (
