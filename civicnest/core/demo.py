@@ -31,6 +31,9 @@ from civicnest.regions.loader import load_city
 from civicnest.regions.models import Region, RegionLevel
 from civicnest.registry.demo import seed_registry
 from civicnest.registry.models import ActivityTeam, AnnualReport, SocialOrganization
+from civicnest.training.demo import seed_training
+from civicnest.training.models import Course, Event, Volunteer
+from civicnest.venues.models import Booking, Room
 
 CITY = "4201"
 DEMO_DISTRICTS = {"420102": "jiangan", "420106": "wuchang"}
@@ -361,6 +364,7 @@ def seed_demo() -> DemoReport:
             role=Role.VOLUNTEER,
             region=district,
         )
+    report.registry.update(seed_training(admin))
     return report
 
 
@@ -375,4 +379,9 @@ def demo_counts() -> dict[str, int]:
         "teams": ActivityTeam.objects.count(),
         "annual_reports": AnnualReport.objects.count(),
         "incubation_applications": Application.objects.count(),
+        "rooms": Room.objects.count(),
+        "bookings": Booking.objects.count(),
+        "courses": Course.objects.count(),
+        "events": Event.objects.count(),
+        "volunteers": Volunteer.objects.count(),
     }
