@@ -28,7 +28,7 @@ from civicnest.regions.models import Region, RegionLevel
 from civicnest.regions.scoping import Scope, normalize_region_code
 from civicnest.registry.models import Category, OrgType, SocialOrganization, Stage
 from civicnest.registry.permissions import can_see_contacts
-from civicnest.registry.search import pinyin_full, pinyin_initials
+from civicnest.registry.search import pinyin_forms
 
 MAX_IMPORT_ROWS = 50_000
 PHONE_COLUMN = "联系电话"
@@ -219,8 +219,7 @@ class OrganizationResource(resources.ModelResource):
         )  # row_number counts data rows from 1
 
     def before_save_instance(self, instance: Any, row: Any, **kwargs: Any) -> None:
-        instance.name_pinyin = pinyin_full(instance.name)
-        instance.name_initials = pinyin_initials(instance.name)
+        instance.name_pinyin, instance.name_initials = pinyin_forms(instance.name)
 
     # -- export ------------------------------------------------------------------------------------
     def dehydrate_contact_phone(self, org: SocialOrganization) -> str:
@@ -294,29 +293,23 @@ def _collect_errors(result: Any) -> list[RowError]:
 
 
 def organization_import(*, actor: Any, content: bytes, mode: str) -> ImportReport:
+    """One pass over the rows inside one transaction: invalid rows are never saved; in "all" mode any
+    invalid row rolls the whole file back."""
     scope = Scope.for_user(actor)
     if not scope.is_staff_member:
         raise PermissionDenied(_("只有民政局和中心工作人员可以导入社会组织。"))
     dataset = _load_dataset(content)
     report = ImportReport(total=len(dataset))
-    with transaction.atomic():
-        checker = OrganizationResource(actor=actor)
-        result = checker.import_data(dataset, dry_run=True, raise_errors=False)
+    with transaction.atomic(), acting_as(actor):
+        result = OrganizationResource(actor=actor).import_data(
+            dataset, dry_run=False, raise_errors=False
+        )
         report.errors = _collect_errors(result)
-        bad_rows = {e.row for e in report.errors}
-        if bad_rows and mode != "valid":
+        if report.errors and mode != "valid":
+            transaction.set_rollback(True)
             return report
-        good = tablib.Dataset(headers=dataset.headers)
-        for index, row in enumerate(dataset):
-            if index + 2 not in bad_rows:
-                good.append(row)
-        if len(good):
-            with acting_as(actor):
-                outcome = OrganizationResource(actor=actor).import_data(
-                    good, dry_run=False, raise_errors=True
-                )
-            report.imported = outcome.totals.get("new", 0)
-            report.written = True
+        report.imported = result.totals.get("new", 0)
+        report.written = report.imported > 0
     return report
 
 

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from pypinyin import Style, lazy_pinyin
+from pypinyin import lazy_pinyin
 
 
 def pinyin_full(text: str) -> str:
-    return "".join(lazy_pinyin(text, errors="ignore")).lower()[:400]
+    return pinyin_forms(text)[0]
 
 
 def pinyin_initials(text: str) -> str:
-    return "".join(lazy_pinyin(text, style=Style.FIRST_LETTER, errors="ignore")).lower()[:120]
+    return pinyin_forms(text)[1]
+
+
+def pinyin_forms(text: str) -> tuple[str, str]:
+    """Full pinyin and initials from one conversion (imports compute both for every row)."""
+    syllables = [s.lower() for s in lazy_pinyin(text, errors="ignore")]
+    return "".join(syllables)[:400], "".join(s[0] for s in syllables if s)[:120]
 
 
 def looks_like_pinyin(query: str) -> bool:
