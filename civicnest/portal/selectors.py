@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 
 from civicnest.network.models import Center, CenterStatus
 from civicnest.regions.scoping import subtree_q
+from civicnest.training.models import Event, EventStatus
 
 
 def public_center_list(*, district: str = "") -> QuerySet[Center]:
@@ -22,3 +23,12 @@ def public_center_list(*, district: str = "") -> QuerySet[Center]:
         "opening_hours",
         "premises_area",
     ).order_by("region_id", "name")
+
+
+def public_event_list() -> QuerySet[Event]:
+    return (
+        Event.objects.filter(status__in=[EventStatus.PUBLISHED, EventStatus.FINISHED])
+        .select_related("center")
+        .prefetch_related("photos")
+        .order_by("-starts_at", "pk")
+    )

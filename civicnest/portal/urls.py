@@ -6,4 +6,5 @@ app_name = "portal"
 urlpatterns = [
     path("", views.portal_home, name="home"),
     path("organizations/", views.portal_organizations, name="organizations"),
+    path("events/", views.portal_events, name="events"),
 ]

@@ -4,7 +4,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from civicnest.portal.selectors import public_center_list
+from civicnest.portal.selectors import public_center_list, public_event_list
 from civicnest.regions.models import Region, RegionLevel
 from civicnest.registry.models import Category
 from civicnest.registry.selectors import public_organization_list, public_team_list
@@ -49,3 +49,9 @@ def portal_organizations(request: HttpRequest) -> HttpResponse:
             "category": filters["category"],
         },
     )
+
+
+def portal_events(request: HttpRequest) -> HttpResponse:
+    """Published forums, showcases and fairs, with the report and photos once they are over."""
+    page = Paginator(public_event_list(), 20).get_page(request.GET.get("page"))
+    return render(request, "portal/events.html", {"page_obj": page})

@@ -175,7 +175,7 @@ def seed_training(actor: Any) -> dict[str, int]:
             },
         )
         counts["volunteers"] += 1
-        hour = training.service_hour_record(
+        logged = training.service_hour_record(
             actor=actor,
             volunteer=volunteer,
             data={
@@ -188,7 +188,7 @@ def seed_training(actor: Any) -> dict[str, int]:
             username=f"{'jiangan' if district == '420102' else 'wuchang'}_staff"
         ).first()
         if staff and n % 2 == 0:
-            training.service_hour_verify(actor=staff, hour=hour, approve=True)
+            training.service_hour_verify(actor=staff, hour=logged, approve=True)
     volunteer_user = User.objects.filter(username="jiangan_volunteer").first()
     if volunteer_user and not Volunteer.objects.filter(user=volunteer_user).exists():
         Volunteer.objects.filter(region_id="420102", user__isnull=True).order_by("pk").filter(

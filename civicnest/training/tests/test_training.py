@@ -304,3 +304,14 @@ def test_api(api_client, people: list[User], jiangan_center: Center) -> None:
     EventFactory.create(center=jiangan_center)
     assert api_client.get("/api/v1/events/").json()["count"] == 1
     assert api_client.get("/api/v1/volunteers/").json()["count"] == 0
+
+
+def test_portal_shows_published_events_only(client, jiangan_center: Center) -> None:
+    EventFactory.create(center=jiangan_center, title="已发布的论坛", status="published")
+    EventFactory.create(center=jiangan_center, title="筹备中的活动", status="draft")
+    EventFactory.create(
+        center=jiangan_center, title="已结束的展示", status="finished", report="展示了 30 个项目"
+    )
+    body = client.get("/portal/events/").content.decode()
+    assert "已发布的论坛" in body and "已结束的展示" in body and "展示了 30 个项目" in body
+    assert "筹备中的活动" not in body
