@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "civicnest.incubation",
     "civicnest.venues",
     "civicnest.training",
+    "civicnest.matching",
     "civicnest.dashboards",
     "civicnest.portal",
 ]
@@ -219,3 +220,4 @@ LOGGING = {
 
 CIVICNEST_DEMO_PASSWORD = env_str("CIVICNEST_DEMO_PASSWORD", "Civic-Nest-2026")
 CIVICNEST_ROLE_LABEL = _("社会组织孵化与服务平台")
+MATCHING_ESCALATE_DAYS = env_int("MATCHING_ESCALATE_DAYS", 7)

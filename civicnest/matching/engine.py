@@ -1,0 +1,275 @@
+"""The matching engine: ranks service offerings for a need, with the score and the reasons in Chinese.
+
+Signals: Chinese text relevance (BM25 over jieba tokens mapped to domain concepts through the synonym
+list, plus character bigrams for words the list misses), whether the service area covers the need's
+community (a hard filter; nearer areas rank higher), category and beneficiary groups, remaining
+capacity and the organization's standing. Organizations on the abnormal-activity list are excluded.
+
+The index lives in memory per process. It is built on first use and kept fresh incrementally: every
+query compares the offerings' latest `updated_at` and count with what the index has seen and reloads
+only what changed, so an offering saved by any process is visible to the next query everywhere.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import jieba
+
+from civicnest.matching.vocabulary import STOPWORDS, TYPOS, synonym_map
+
+SYNONYMS = synonym_map()
+_TYPO_RE = re.compile("|".join(sorted(map(re.escape, TYPOS), key=len, reverse=True)))
+_CJK = re.compile(r"[\u4e00-\u9fff]+")
+_jieba_lock = threading.Lock()
+_tokenizer: Any = None
+
+K1, B = 1.2, 0.75
+TITLE_WEIGHT = 2
+WEIGHTS = {
+    "text": 1.0,
+    "bigram": 0.15,
+    "category": 0.8,
+    "beneficiary": 0.6,
+    "community": 0.6,
+    "street": 0.45,
+    "district": 0.25,
+    "grade": 0.05,
+    "rating": 0.1,
+    "full": -1.5,
+}
+GEO_LABELS = {
+    "community": "同一社区",
+    "street": "同一街道",
+    "district": "服务覆盖本区",
+    "city": "全市服务",
+}
+
+
+def tokenizer() -> Any:
+    """A jieba tokenizer that knows the domain words (社会组织, 老年食堂, 爹爹婆婆…)."""
+    global _tokenizer  # noqa: PLW0603 - built once per process, guarded by the lock
+    with _jieba_lock:
+        if _tokenizer is None:
+            tk = jieba.Tokenizer()
+            tk.initialize()
+            for word in list(SYNONYMS) + list(TYPOS.values()):
+                tk.add_word(word, freq=50000)
+            _tokenizer = tk
+    return _tokenizer
+
+
+def normalise(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text or "").lower()
+    return _TYPO_RE.sub(lambda m: TYPOS[m.group(0)], text)
+
+
+def concepts(text: str) -> list[str]:
+    """Tokens of the text mapped to their concept (synonyms collapse), without stopwords."""
+    out = []
+    for token in tokenizer().lcut(normalise(text)):
+        token = token.strip()
+        if not token or token in STOPWORDS or not (_CJK.search(token) or token.isalnum()):
+            continue
+        if len(token) == 1 and token not in SYNONYMS:
+            continue
+        out.append(SYNONYMS.get(token, token))
+    return out
+
+
+def bigrams(text: str) -> set[str]:
+    grams: set[str] = set()
+    for run in _CJK.findall(normalise(text)):
+        grams.update(run[i : i + 2] for i in range(len(run) - 1))
+    return grams
+
+
+@dataclass
+class OfferingDoc:
+    id: int
+    title: str
+    categories: frozenset[str]
+    beneficiaries: frozenset[str]
+    areas: tuple[str, ...]
+    tf: Counter[str]
+    grams: set[str]
+    length: int
+    capacity: int = 20
+    used: int = 0
+    grade: str = ""
+    rating: float | None = None
+    excluded: bool = False
+
+
+@dataclass
+class NeedQuery:
+    text: str
+    region: str
+    beneficiaries: Iterable[str] = ()
+    category: str = ""
+
+
+@dataclass
+class Suggestion:
+    offering: int
+    score: float
+    reasons: list[str] = field(default_factory=list)
+
+
+def make_doc(
+    *,
+    id: int,
+    title: str,
+    description: str,
+    categories: Iterable[str],
+    beneficiaries: Iterable[str],  # noqa: A002
+    areas: Iterable[str],
+    capacity: int = 20,
+    used: int = 0,
+    grade: str = "",
+    rating: float | None = None,
+    excluded: bool = False,
+) -> OfferingDoc:
+    title_concepts = concepts(title)
+    tf = Counter(concepts(description))
+    for c in title_concepts:
+        tf[c] += TITLE_WEIGHT
+    return OfferingDoc(
+        id=id,
+        title=title,
+        categories=frozenset(categories),
+        beneficiaries=frozenset(beneficiaries),
+        areas=tuple(areas),
+        tf=tf,
+        grams=bigrams(f"{title} {description}"),
+        length=sum(tf.values()) or 1,
+        capacity=capacity,
+        used=used,
+        grade=grade,
+        rating=rating,
+        excluded=excluded,
+    )
+
+
+class Index:
+    """Inverted index over concepts plus a geographic index from region code to offerings."""
+
+    def __init__(self, docs: Iterable[OfferingDoc] = ()) -> None:
+        self.docs: dict[int, OfferingDoc] = {}
+        self.postings: dict[str, dict[int, int]] = defaultdict(dict)
+        self.by_area: dict[str, set[int]] = defaultdict(set)
+        self.total_length = 0
+        for doc in docs:
+            self.add(doc)
+
+    def add(self, doc: OfferingDoc) -> None:
+        if doc.id in self.docs:
+            self.remove(doc.id)
+        self.docs[doc.id] = doc
+        self.total_length += doc.length
+        for term, count in doc.tf.items():
+            self.postings[term][doc.id] = count
+        for code in doc.areas:
+            self.by_area[code].add(doc.id)
+
+    def remove(self, doc_id: int) -> None:
+        doc = self.docs.pop(doc_id, None)
+        if doc is None:
+            return
+        self.total_length -= doc.length
+        for term in doc.tf:
+            self.postings[term].pop(doc_id, None)
+        for code in doc.areas:
+            self.by_area[code].discard(doc_id)
+
+    def covering(self, community: str) -> dict[int, str]:
+        """Offerings whose service area contains the community, with the most specific level that matched."""
+        found: dict[int, str] = {}
+        for level, prefix in (
+            ("community", community),
+            ("street", community[:9]),
+            ("district", community[:6]),
+            ("city", community[:4]),
+        ):
+            if len(prefix) < len(community) and level == "community":
+                continue
+            for doc_id in self.by_area.get(prefix, ()):
+                found.setdefault(doc_id, level)
+        return found
+
+    def rank(self, need: NeedQuery, limit: int = 10) -> list[Suggestion]:
+        candidates = self.covering(need.region)
+        if not candidates:
+            return []
+        query = Counter(concepts(need.text))
+        grams = bigrams(need.text)
+        n_docs = max(len(self.docs), 1)
+        avg_len = self.total_length / n_docs
+        text_scores: dict[int, float] = defaultdict(float)
+        matched_terms: dict[int, list[str]] = defaultdict(list)
+        for term, qtf in query.items():
+            posting = self.postings.get(term)
+            if not posting:
+                continue
+            idf = math.log(1 + (n_docs - len(posting) + 0.5) / (len(posting) + 0.5))
+            pool = candidates.keys() if len(candidates) < len(posting) else posting.keys()
+            for doc_id in pool:
+                tf = posting.get(doc_id)
+                if tf is None or doc_id not in candidates:
+                    continue
+                doc = self.docs[doc_id]
+                text_scores[doc_id] += (
+                    qtf * idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * doc.length / avg_len))
+                )
+                matched_terms[doc_id].append(term)
+        wanted_beneficiaries = set(need.beneficiaries)
+        results = []
+        for doc_id, level in candidates.items():
+            doc = self.docs[doc_id]
+            if doc.excluded:
+                continue
+            text = text_scores.get(doc_id, 0.0)
+            overlap = len(grams & doc.grams) / (len(grams) or 1)
+            score = WEIGHTS["text"] * text + WEIGHTS["bigram"] * overlap * 10
+            reasons = [GEO_LABELS[level]]
+            score += WEIGHTS.get(level, 0.0)
+            if need.category and need.category in doc.categories:
+                score += WEIGHTS["category"]
+                reasons.append(f"类别相符: {CATEGORY_LABELS.get(need.category, need.category)}")
+            shared = sorted(wanted_beneficiaries & doc.beneficiaries)
+            if shared:
+                score += WEIGHTS["beneficiary"]
+                reasons.append(
+                    "服务对象匹配: " + "、".join(BENEFICIARY_LABELS.get(b, b) for b in shared)
+                )
+            if matched_terms.get(doc_id):
+                top = sorted(set(matched_terms[doc_id]), key=lambda t: -doc.tf[t])[:3]
+                reasons.append("关键词: " + "、".join(top))
+            if doc.grade:
+                score += WEIGHTS["grade"] * int(doc.grade[0])
+                reasons.append(f"评估等级 {doc.grade}")
+            if doc.rating:
+                score += WEIGHTS["rating"] * (doc.rating - 3)
+                reasons.append(f"服务评价 {doc.rating:.1f} 星")
+            if doc.used >= doc.capacity:
+                score += WEIGHTS["full"]
+                reasons.append("本月服务名额已满")
+            results.append(Suggestion(doc_id, round(score, 4), reasons))
+        results.sort(key=lambda s: (-s.score, s.offering))
+        return results[:limit]
+
+
+def _labels() -> tuple[dict[str, str], dict[str, str]]:
+    from civicnest.matching.codes import Beneficiary, Category
+
+    return ({c.value: str(c.label) for c in Category}, {b.value: str(b.label) for b in Beneficiary})
+
+
+CATEGORY_LABELS, BENEFICIARY_LABELS = _labels()
