@@ -14,6 +14,7 @@ v1: list[URLPattern | URLResolver] = [
     path("", include("civicnest.incubation.api_urls")),
     path("", include("civicnest.venues.api_urls")),
     path("", include("civicnest.training.api_urls")),
+    path("", include("civicnest.matching.api_urls")),
     path("", include("civicnest.core.api_urls")),
 ]
 

@@ -74,8 +74,8 @@ def normalise(text: str) -> str:
 def concepts(text: str) -> list[str]:
     """Tokens of the text mapped to their concept (synonyms collapse), without stopwords."""
     out = []
-    for token in tokenizer().lcut(normalise(text)):
-        token = token.strip()
+    for raw in tokenizer().lcut(normalise(text)):
+        token = raw.strip()
         if not token or token in STOPWORDS or not (_CJK.search(token) or token.isalnum()):
             continue
         if len(token) == 1 and token not in SYNONYMS:
@@ -129,7 +129,7 @@ def make_doc(
     title: str,
     description: str,
     categories: Iterable[str],
-    beneficiaries: Iterable[str],  # noqa: A002
+    beneficiaries: Iterable[str],
     areas: Iterable[str],
     capacity: int = 20,
     used: int = 0,
@@ -204,7 +204,7 @@ class Index:
                 found.setdefault(doc_id, level)
         return found
 
-    def rank(self, need: NeedQuery, limit: int = 10) -> list[Suggestion]:
+    def rank(self, need: NeedQuery, limit: int = 10) -> list[Suggestion]:  # noqa: PLR0912 - one flat list of signals
         candidates = self.covering(need.region)
         if not candidates:
             return []

@@ -50,7 +50,7 @@ def load_docs(offerings: Any) -> list[OfferingDoc]:
             beneficiaries=o.beneficiaries,
             areas=[a.code for a in o.areas.all()],
             capacity=o.capacity,
-            used=o.used,  # type: ignore[attr-defined]
+            used=o.used,
             grade=o.organization.grade,
             rating=ratings.get(o.organization_id),
             excluded=o.organization.status != OrgStatus.NORMAL,

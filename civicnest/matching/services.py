@@ -36,7 +36,7 @@ DUPLICATE_WINDOW = datetime.timedelta(days=3)
 SUGGESTIONS_KEPT = 5
 M = MatchStatus
 # Who moves a match from one status to the next.
-MATCH_FLOW = {
+MATCH_FLOW: dict[str, dict[str, str]] = {
     M.SUGGESTED: {M.OFFERED: "staff", M.CLOSED: "staff"},
     M.OFFERED: {M.ACCEPTED: "org", M.DECLINED: "org"},
     M.ACCEPTED: {M.SCHEDULED: "org", M.DELIVERED: "org"},
@@ -103,7 +103,7 @@ def need_submit(*, actor: Any, data: dict[str, Any]) -> Need:
     if not permissions.can_submit_need(actor, region.code):
         raise PermissionDenied(_("您只能为本人所在社区或管辖范围提交需求。"))
     scope_kind = "resident"
-    roles = {g.role for g in getattr(actor, "role_assignments").all()}
+    roles = {g.role for g in actor.role_assignments.all()}
     if Role.CENTER_STAFF in roles:
         scope_kind = "center"
     elif Role.BUREAU_OFFICER in roles:
@@ -158,7 +158,7 @@ def offering_save(
     if not categories:
         errors["categories"] = [_("请至少选择一个服务类别。")]
     areas = [r if isinstance(r, Region) else None for r in data.get("areas", [])]
-    codes = [c for c in data.get("area_codes", [])]
+    codes = list(data.get("area_codes", []))
     regions = [r for r in areas if r is not None]
     for code in codes:
         try:
@@ -258,11 +258,11 @@ def _lock_match(match: Match) -> Match:
 
 
 def _allowed(actor: Any, match: Match, who: str) -> bool:
-    return {
-        "staff": permissions.can_manage_need,
-        "org": lambda u, m: permissions.can_respond(u, m),
-        "submitter": lambda u, m: permissions.can_rate(u, m),
-    }[who](actor, match.need if who == "staff" else match)
+    if who == "staff":
+        return permissions.can_manage_need(actor, match.need)
+    if who == "org":
+        return permissions.can_respond(actor, match)
+    return permissions.can_rate(actor, match)
 
 
 def _move(actor: Any, match: Match, to: str, fields: dict[str, Any] | None = None) -> Match:

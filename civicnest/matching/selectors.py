@@ -1,0 +1,130 @@
+"""Reads of needs, offerings and matches, through the user's scope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Avg, Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from civicnest.accounts.roles import Role
+from civicnest.matching.models import (
+    Match,
+    MatchStatus,
+    Need,
+    NeedStatus,
+    Resource,
+    ServiceOffering,
+)
+from civicnest.regions.scoping import Scope
+
+
+def _own_orgs(scope: Scope) -> list[int]:
+    return [g.organization_id for g in scope.grants if g.role == Role.ORG_REP and g.organization_id]
+
+
+def needs_visible_to(user: Any) -> QuerySet[Need]:
+    """Staff see their region's needs; a resident their own; an organization the needs offered to it."""
+    scope = Scope.for_user(user)
+    if scope.is_superuser:
+        return Need.objects.all()
+    offered = Match.objects.filter(offering__organization_id__in=_own_orgs(scope)).exclude(
+        status=MatchStatus.SUGGESTED
+    )
+    return Need.objects.filter(
+        scope.q("region") | Q(submitter_id=scope.user_id) | Q(pk__in=offered.values("need_id"))
+    )
+
+
+def access_need_by_id(user: Any, pk: int) -> Need:
+    return get_object_or_404(
+        needs_visible_to(user).select_related("region", "submitter", "escalated_to"), pk=pk
+    )
+
+
+def need_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Need]:
+    filters = filters or {}
+    qs = needs_visible_to(user).select_related("region")
+    if filters.get("status"):
+        qs = qs.filter(status=filters["status"])
+    if filters.get("category"):
+        qs = qs.filter(category=filters["category"])
+    if filters.get("escalated"):
+        qs = qs.filter(escalated_at__isnull=False)
+    return qs.order_by("-created_at", "-id")
+
+
+def offerings_visible_to(user: Any) -> QuerySet[ServiceOffering]:
+    """Active offerings are a public catalogue for signed-in users; an organization sees all of its own."""
+    scope = Scope.for_user(user)
+    if scope.is_superuser:
+        return ServiceOffering.objects.all()
+    return ServiceOffering.objects.filter(
+        Q(is_active=True) | Q(organization_id__in=_own_orgs(scope)) | scope.q("region")
+    )
+
+
+def access_offering_by_id(user: Any, pk: int) -> ServiceOffering:
+    return get_object_or_404(
+        offerings_visible_to(user).select_related("organization").prefetch_related("areas"), pk=pk
+    )
+
+
+def matches_visible_to(user: Any) -> QuerySet[Match]:
+    scope = Scope.for_user(user)
+    if scope.is_superuser:
+        return Match.objects.all()
+    return Match.objects.filter(
+        scope.q("region")
+        | Q(need__submitter_id=scope.user_id)
+        | (Q(offering__organization_id__in=_own_orgs(scope)) & ~Q(status=MatchStatus.SUGGESTED))
+    )
+
+
+def access_match_by_id(user: Any, pk: int) -> Match:
+    return get_object_or_404(
+        matches_visible_to(user).select_related("need__submitter", "offering__organization"), pk=pk
+    )
+
+
+def organization_inbox(*, user: Any) -> QuerySet[Match]:
+    scope = Scope.for_user(user)
+    return (
+        Match.objects.filter(offering__organization_id__in=_own_orgs(scope))
+        .exclude(status=MatchStatus.SUGGESTED)
+        .select_related("need__region", "offering")
+        .order_by("status", "-updated_at")
+    )
+
+
+def matching_board(*, user: Any) -> QuerySet[Need]:
+    """Open needs of the user's region with their suggestions, escalated ones first, urgent before normal."""
+    return (
+        Scope.for_user(user)
+        .filter(Need.objects.filter(status__in=[NeedStatus.OPEN, NeedStatus.MATCHING]), "region")
+        .select_related("region", "escalated_to")
+        .prefetch_related("matches__offering__organization")
+        .order_by("escalated_at", "-urgency", "created_at")
+    )
+
+
+def resources_visible_to(user: Any) -> QuerySet[Resource]:
+    return Scope.for_user(user).filter(Resource.objects.all(), "region")
+
+
+def matching_summary(*, user: Any) -> dict[str, Any]:
+    needs = Scope.for_user(user).filter(Need.objects.all(), "region")
+    counts = dict(needs.values_list("status").annotate(n=Count("pk")).order_by())
+    rated = (
+        Scope.for_user(user)
+        .filter(Match.objects.filter(rating__isnull=False), "region")
+        .aggregate(avg=Avg("rating"), n=Count("pk"))
+    )
+    return {
+        "submitted": sum(counts.values()),
+        "open": counts.get(NeedStatus.OPEN, 0),
+        "matching": counts.get(NeedStatus.MATCHING, 0),
+        "served": counts.get(NeedStatus.SERVED, 0) + counts.get(NeedStatus.CLOSED, 0),
+        "avg_rating": rated["avg"],
+        "ratings": rated["n"],
+    }
