@@ -115,6 +115,20 @@ def bm25_ranker(offerings: list[dict]) -> Ranker:
     return rank
 
 
+def covers(regions: list[str], community: str) -> bool:
+    return any(community.startswith(code) for code in regions)
+
+
+def geo_filtered(ranker_factory: Callable[[list[dict]], Ranker], offerings: list[dict]) -> Ranker:
+    """The same baseline, but only over offerings whose area covers the need: isolates the text signal."""
+
+    def rank(need: dict) -> list[str]:
+        allowed = [o for o in offerings if covers(o["regions"], need["region"])]
+        return ranker_factory(allowed)(need) if allowed else []
+
+    return rank
+
+
 def evaluate(needs: list[dict], ranker: Ranker) -> dict[str, dict[str, float]]:
     out: dict[str, dict[str, float]] = {}
     for split in ("dev", "holdout", "all"):
@@ -141,6 +155,7 @@ def main() -> None:
         "engine": engine_ranker(offerings),
         "substring": substring_ranker(offerings),
         "bm25_jieba": bm25_ranker(offerings),
+        "bm25_jieba+geo": geo_filtered(bm25_ranker, offerings),
     }
     results = {name: evaluate(needs, r) for name, r in rankers.items()}
     print(f"{len(needs)} needs, {len(offerings)} offerings")

@@ -55,6 +55,21 @@ MENU: list[tuple[str | Promise, list[MenuEntry]]] = [
         [MenuEntry(_("孵化看板"), "incubation:board", "egg", ALL_ROLES)],
     ),
     (
+        _("供需对接"),
+        [
+            MenuEntry(_("提交需求"), "matching:need-create", "chat-heart", ALL_ROLES),
+            MenuEntry(
+                _("我的需求"),
+                "matching:need-list",
+                "list-check",
+                frozenset({Role.RESIDENT, Role.VOLUNTEER}),
+            ),
+            MenuEntry(_("对接看板"), "matching:board", "arrow-left-right", STAFF_ROLES),
+            MenuEntry(_("需求收件箱"), "matching:inbox", "inbox", frozenset({Role.ORG_REP})),
+            MenuEntry(_("服务目录"), "matching:offering-list", "grid", ALL_ROLES),
+        ],
+    ),
+    (
         _("场地与活动"),
         [
             MenuEntry(_("场地预约"), "venues:room-list", "door-open", ALL_ROLES),

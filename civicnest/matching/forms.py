@@ -20,6 +20,7 @@ class NeedForm(BootstrapFormMixin, forms.Form):
     )
     description = forms.CharField(
         label=_("详细情况"),
+        error_messages={"required": _("请描述需求：需要什么帮助、给谁、什么时候。")},
         widget=forms.Textarea(
             attrs={"rows": 4, "placeholder": _("谁需要帮助、需要什么、什么时候、大概多少人")}
         ),

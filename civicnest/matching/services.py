@@ -31,6 +31,7 @@ from civicnest.matching.models import (
 from civicnest.network.models import Center, CenterStatus
 from civicnest.regions.models import Region, RegionLevel
 from civicnest.regions.scoping import RegionCodeError, normalize_region_code
+from civicnest.registry.models import SocialOrganization
 
 DUPLICATE_WINDOW = datetime.timedelta(days=3)
 SUGGESTIONS_KEPT = 5
@@ -290,7 +291,12 @@ def match_offer(*, actor: Any, need: Need, offering: ServiceOffering) -> Match:
     """Staff offer a need to an organization (the engine's suggestion or their own pick)."""
     if not permissions.can_manage_need(actor, need):
         raise PermissionDenied(_("只有辖区内的工作人员可以推送需求。"))
-    if offering.organization.status != "normal":
+    if (
+        SocialOrganization.objects.filter(pk=offering.organization_id)
+        .values_list("status", flat=True)
+        .first()
+        != "normal"
+    ):
         raise ApplicationError(_("该组织当前在活动异常名录中，不能推送。"))
     match, _created = Match.objects.get_or_create(
         need=need, offering=offering, defaults={"region_id": need.region_id}

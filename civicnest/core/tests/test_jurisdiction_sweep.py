@@ -31,6 +31,7 @@ from civicnest.incubation.tests.factories import (
     ProgramFactory,
     RoundFactory,
 )
+from civicnest.matching.models import Match, Need, ServiceOffering
 from civicnest.network.models import Center, CenterStaff
 from civicnest.network.services import center_update
 from civicnest.network.tests.factories import CenterFactory, CenterStaffFactory
@@ -85,6 +86,8 @@ class ForeignWorld:
     enrolment: Enrolment
     event: Event
     volunteer: Volunteer
+    need: Need
+    match: Match
 
 
 FOREIGN_KWARGS: dict[str, Callable[[ForeignWorld], dict[str, Any]]] = {
@@ -162,6 +165,18 @@ FOREIGN_KWARGS: dict[str, Callable[[ForeignWorld], dict[str, Any]]] = {
     "training:talent-detail": lambda w: {"pk": w.volunteer.pk},
     "training:hour-record": lambda w: {"pk": w.volunteer.pk},
     "training:hour-verify": lambda w: {"pk": w.volunteer.hours.get().pk},
+    # Active offerings form a public catalogue by design: the foreign one here is inactive.
+    "matching:need-detail": lambda w: {"pk": w.need.pk},
+    "matching:offer": lambda w: {"pk": w.need.pk},
+    "matching:refresh": lambda w: {"pk": w.need.pk},
+    "matching:respond": lambda w: {"pk": w.match.pk},
+    "matching:schedule": lambda w: {"pk": w.match.pk},
+    "matching:deliver": lambda w: {"pk": w.match.pk},
+    "matching:rate": lambda w: {"pk": w.match.pk},
+    "matching:close": lambda w: {"pk": w.match.pk},
+    "matching:offering-detail": lambda w: {"pk": w.match.offering_id},
+    "matching:offering-edit": lambda w: {"pk": w.match.offering_id},
+    "api:need-matches": lambda w: {"pk": w.need.pk},
 }
 
 
@@ -246,7 +261,30 @@ def foreign_world(db: None, make_user: Callable[..., User]) -> ForeignWorld:
         room,
         booking,
         *_foreign_training(officer, center),
+        *_foreign_matching(officer, org),
     )
+
+
+def _foreign_matching(officer: User, org: SocialOrganization) -> tuple[Need, Match]:
+    need = Need.objects.create(
+        region_id="420106002003",
+        title=f"{MARKER}需求",
+        description=f"{PRIVATE}老人送餐",
+        submitter=officer,
+    )
+    offering = ServiceOffering.objects.create(
+        organization=org,
+        region_id="420106",
+        title=f"{MARKER}内部服务",
+        description="送餐",
+        categories=["elderly"],
+        is_active=False,
+    )
+    offering.areas.set(["420106"])
+    match = Match.objects.create(
+        need=need, offering=offering, region_id=need.region_id, status="delivered"
+    )
+    return need, match
 
 
 def _foreign_training(officer: User, center: Center) -> tuple[Session, Enrolment, Event, Volunteer]:

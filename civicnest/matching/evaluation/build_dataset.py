@@ -22,8 +22,14 @@ How it works (details in README.md):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import argparse
+import csv
+import json
+import random
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 SEED = 4201_2024
 HERE = Path(__file__).resolve().parent
@@ -103,9 +109,9 @@ KINDS: tuple[Kind, ...] = (
             "老年人营养午餐配送",
         ),
         (
-            "为辖区60岁以上独居、失能、高龄老人提供午餐配送服务，每周一至周五由送餐员按时将热饭热菜送到老人家中。",
+            "为辖区60岁以上独居、失能、高龄老人提供午餐配送服务，每周一至周五由送餐员按时将热饭热菜送到老人家中，能走动的老人也可到助餐点就餐。",
             "依托社区老年食堂（长者助餐点），为老年人提供价格实惠、软烂少盐的营养午餐，行动不便的老人可申请送餐到家。",
-            "联合中央厨房为80岁以上及失能、半失能老人每日配送两荤一素午餐，低保、特困老人按政策享受助餐补贴。",
+            "联合中央厨房为社区助餐点供餐，并为80岁以上及失能、半失能老人每日配送两荤一素午餐，低保、特困老人按政策享受助餐补贴。",
             "在社区党群服务中心设立长者助餐点，提供堂食和送餐两种方式，菜品按老年人饮食特点每周更换。",
         ),
         (
@@ -159,7 +165,7 @@ KINDS: tuple[Kind, ...] = (
         ),
         (
             "依托社区日间照料中心，为白天家中无人照看的老年人提供日间托管、休息、文娱活动和康复训练，早送晚接。",
-            "为轻中度失能、失智老人提供日间照护服务，配备专业护理员，开展认知训练、肢体活动和看护。",
+            "为白天无人照看的老年人（含轻中度失能、失智老人）提供日间照护服务，配备专业护理员，开展认知训练、肢体活动和看护。",
             "日托中心设休息室、康复室、活动室，老人早上入托、傍晚回家，减轻上班子女的照护压力。",
             "提供全日托和半日托两种方式，服务内容包括生活照料、健康监测、手工和怀旧活动等。",
         ),
@@ -260,7 +266,7 @@ KINDS: tuple[Kind, ...] = (
         (
             "为失能、半失能老人提供上门助浴服务，由专业助浴员携带移动浴缸、防滑垫等设备入户，帮助老人安全洗澡。",
             "为居家失能老人提供上门生活照料，包括助浴、擦身、修剪指甲、更换床单和居室清洁，由持证护理员完成。",
-            "助浴车定期进社区，为行动不便的老年人提供洗浴服务，护理员全程协助并观察老人身体状况。",
+            "助浴车定期进社区，为行动不便的老年人提供洗浴服务，卧床老人可预约上门助浴、擦身和居室清洁，护理员全程协助。",
         ),
         ("服务前进行身体状况评估。", "失能等级评估合格的老人可享受护理补贴。"),
     ),
@@ -282,7 +288,7 @@ KINDS: tuple[Kind, ...] = (
         (
             "依托社区残疾人康复站，为肢体残疾、中风后遗症等成年残疾人提供运动功能训练、作业治疗和康复评估。",
             "康复师上门为行动不便的残疾人提供康复训练指导，教家属掌握家庭康复方法。",
-            "为成年精神、智力残疾人提供社区康复服务，开展生活技能训练和社交康复活动。",
+            "在社区康复站为肢体、精神、智力残疾的成年人提供康复训练、生活技能训练和定期康复评估。",
         ),
         ("每周二、四开放。", "持残疾证登记即可免费参加。"),
     ),
@@ -301,9 +307,9 @@ KINDS: tuple[Kind, ...] = (
             "残疾人职业技能培训及就业帮扶",
         ),
         (
-            "为有劳动能力的残疾人提供职业评估、技能培训和岗位推荐，对接爱心企业提供适合的工作岗位。",
-            "开办辅助性就业工坊，组织智力、精神残疾人从事手工串珠、包装等简单劳动，获得劳动报酬。",
-            "开展电商客服、盲人按摩、手工编织等适合残疾人的技能培训，并提供就业跟踪服务，帮助残疾人稳定就业。",
+            "为有劳动能力的残疾人提供职业评估、技能培训和岗位推荐，对接爱心企业提供适合的工作岗位；智力、精神残疾人可参加辅助性就业。",
+            "开办辅助性就业工坊，组织智力、精神残疾人从事手工串珠、包装等劳动获得报酬，同时为肢体、听力残疾人推荐合适岗位。",
+            "开展电商客服、盲人按摩、手工编织等适合残疾人的技能培训和岗位推介，并提供就业跟踪服务；智力残疾人可参加辅助性就业。",
         ),
         ("用人单位可按规定享受残疾人就业补贴。",),
     ),
@@ -322,9 +328,9 @@ KINDS: tuple[Kind, ...] = (
             "“辅具驿站”适配与维修",
         ),
         (
-            "为残疾人及失能老人提供轮椅、助行器、坐便椅等辅助器具的评估适配、申领指导和短期租借服务。",
-            "开设辅具租借“爱心驿站”，免费借用轮椅、拐杖、助行器，并提供辅具维修保养。",
-            "康复辅具专业人员上门评估，为残疾人适配假肢、助听器、轮椅等，协助办理辅具补贴申请。",
+            "为残疾人及失能老人提供轮椅、助行器、助听器、假肢等辅助器具的评估适配和补贴申领指导，轮椅等辅具可短期租借。",
+            "开设辅具“爱心驿站”，免费借用轮椅、拐杖、助行器，提供辅具维修保养，并协助申请助听器、假肢等辅具适配补贴。",
+            "康复辅具专业人员上门评估，为残疾人适配假肢、助听器、轮椅等，协助办理辅具补贴申请，短期需要的可借用轮椅、助行器。",
         ),
         ("租借需押身份证复印件，最长借用三个月。",),
     ),
@@ -358,9 +364,9 @@ KINDS: tuple[Kind, ...] = (
             "发育迟缓儿童早期干预",
         ),
         (
-            "为孤独症、发育迟缓儿童提供个别化康复训练，包括语言、认知、社交和感统训练。",
-            "开展特殊儿童社会融合活动和家长支持小组，帮助家长掌握家庭干预方法。",
-            "为0至14岁孤独症儿童提供康复评估和训练，协助符合条件的家庭申请残疾儿童康复救助。",
+            "为孤独症、发育迟缓儿童提供个别化康复训练（语言、认知、社交、感统），并定期开展家长培训。",
+            "开展特殊儿童康复训练、社交小组和融合活动，组织家长支持小组，帮助家长掌握家庭干预方法。",
+            "为0至14岁孤独症儿童提供康复评估、训练和家长指导，协助符合条件的家庭申请残疾儿童康复救助。",
         ),
     ),
     # ---- 儿童青少年 ----
@@ -390,8 +396,8 @@ KINDS: tuple[Kind, ...] = (
         "children",
         ("暑期托管班", "“快乐暑假”社区夏令营", "暑期公益托管服务", "假期儿童托管与成长营"),
         (
-            "暑假期间为辖区小学生开设公益托管班，安排暑假作业时间、安全教育、手工、体育和参观活动。",
-            "7月至8月开办社区夏令营，分批次为6至12岁儿童提供白天看护和主题活动。",
+            "寒暑假期间为辖区小学生开设公益托管班，安排假期作业时间、安全教育、手工、体育和参观活动。",
+            "暑假开办社区夏令营、寒假开办冬令营，分批次为6至12岁儿童提供白天看护和主题活动。",
             "寒暑假期间开展假期托管，解决双职工家庭孩子假期无人看护的问题。",
         ),
         ("每期两周，可连续报名。", "提供午间休息场地。"),
@@ -413,7 +419,7 @@ KINDS: tuple[Kind, ...] = (
         (
             "为留守、单亲、父母服刑或重病等困境儿童建立成长档案，由社工开展个案跟进、定期家访和成长陪伴。",
             "链接爱心志愿者与困境儿童结对，开展陪伴成长、情感关怀和生活关照，每月至少见面两次。",
-            "为事实无人抚养儿童和孤儿提供监护评估、生活照顾指导和资源链接服务。",
+            "为留守、事实无人抚养等困境儿童提供监护评估、定期探访和结对陪伴，链接生活和学习资源。",
         ),
     ),
     Kind(
@@ -431,9 +437,9 @@ KINDS: tuple[Kind, ...] = (
             "“平安童行”儿童安全自护课程",
         ),
         (
-            "面向儿童及家长开展防溺水、防走失、交通安全、用电用火安全等安全教育，采用情景模拟和游戏方式。",
-            "开展儿童自我保护（防性侵）教育课程，教孩子认识身体边界、识别危险和求助方法，同步开展家长课堂。",
-            "暑期前在社区和湖边开展防溺水宣传，组织儿童参加安全知识竞赛和应急演练。",
+            "面向儿童及家长开展防溺水、防走失防拐骗、防性侵、交通和用电用火安全等安全教育，采用情景模拟和游戏方式。",
+            "开展儿童安全自护系列课程，内容包括自我保护（防性侵）、防溺水、防拐骗和居家安全，同步开展家长课堂。",
+            "在社区和湖边开展防溺水宣传，为儿童开设防走失、防性侵等自护课程，组织安全知识竞赛和应急演练。",
         ),
     ),
     # ---- 教育 ----
@@ -448,13 +454,13 @@ KINDS: tuple[Kind, ...] = (
         (
             "困难家庭学生学业辅导",
             "大学生志愿者“一对一”家教",
-            "初中生学业帮扶计划",
+            "中小学生学业帮扶计划",
             "周末公益补习班",
         ),
         (
-            "招募高校大学生志愿者，为困难家庭中小学生提供一对一学业辅导，重点是数学、英语等薄弱科目。",
-            "周末在社区开设公益补习班，为初中学生辅导数学、物理、英语，帮助学习困难学生查漏补缺。",
-            "为低保、单亲家庭孩子提供线上线下结合的学业辅导，每周两次，每次两小时。",
+            "招募高校大学生志愿者，为困难家庭小学至高中学生提供一对一学业辅导，重点是数学、英语等薄弱科目。",
+            "周末在社区开设公益补习班，为小学至高中学生辅导数学、英语、物理、化学等科目，帮助学习困难学生查漏补缺。",
+            "为低保、单亲家庭的中小学生和高中生提供线上线下结合的学业辅导，每周两次，每次两小时。",
         ),
     ),
     Kind(
@@ -467,9 +473,9 @@ KINDS: tuple[Kind, ...] = (
         "education",
         ("家庭教育指导讲座", "社区家长课堂", "“父母成长营”家庭教育小组", "亲子沟通工作坊"),
         (
-            "邀请家庭教育指导师开展家长课堂，内容包括亲子沟通、孩子情绪管理、青春期教育和手机使用管理。",
+            "邀请家庭教育指导师开展家长课堂，内容涵盖婴幼儿科学养育、亲子沟通、孩子情绪管理、青春期教育和手机使用管理。",
             "面向0至12岁儿童家长开设家庭教育小组，每期6次，帮助家长掌握科学育儿方法。",
-            "针对家长反映的孩子沉迷手机、叛逆等问题，开展亲子沟通工作坊和个别家庭教育指导。",
+            "面向不同年龄段孩子的家长开展亲子沟通工作坊和个别家庭教育指导，回应幼儿养育、沉迷手机、叛逆等问题。",
         ),
     ),
     Kind(
@@ -482,14 +488,14 @@ KINDS: tuple[Kind, ...] = (
         "education",
         (
             "职业技能免费培训",
-            "育婴员、家政服务员技能培训",
+            "家政、育婴等职业技能培训",
             "外来务工人员技能提升班",
-            "妇女创业就业技能培训",
+            "就业技能提升培训",
         ),
         (
-            "面向失业人员、外来务工人员和妇女开展育婴员、养老护理员、家政服务员等职业技能培训，考核合格可取得证书。",
-            "开设电工、中式烹调、美容美发等短期技能培训，符合条件的学员可享受政府培训补贴。",
-            "为就业困难妇女开展手工编织、直播电商等技能培训，并对接灵活就业渠道。",
+            "面向失业人员、外来务工人员和妇女开展育婴员、家政服务员、养老护理员、电工、中式烹调、电商直播等职业技能培训，考核合格可取得证书。",
+            "常年开设家政、育婴、电工、焊工、中式烹调、美容美发、直播电商等短期技能培训班，符合条件的学员可享受政府培训补贴。",
+            "为就业困难人员、外来务工人员和妇女提供免费职业技能培训，课程涵盖育婴、家政、电工、直播电商、手工编织等，结业后对接就业渠道。",
         ),
     ),
     Kind(
@@ -503,8 +509,8 @@ KINDS: tuple[Kind, ...] = (
         ("社区亲子阅读活动", "“悦读童年”绘本阅读会", "社区书屋阅读推广", "图书漂流与读书会"),
         (
             "依托社区书屋开展亲子绘本共读、故事会和读书分享会，每周六上午举行。",
-            "开展“图书漂流”，在社区设置漂流书架，定期组织读书会和阅读打卡活动。",
-            "为社区儿童开设阅读课，由阅读推广人带领孩子读绘本、讲故事。",
+            "开展“图书漂流”，在社区设置漂流书架，定期组织成人读书会和亲子绘本阅读打卡活动。",
+            "依托社区书屋为儿童开设绘本阅读课，为成人和老年读者组织读书会。",
         ),
     ),
     # ---- 医疗健康 ----
@@ -519,8 +525,8 @@ KINDS: tuple[Kind, ...] = (
         ("社区义诊服务", "免费健康体检进社区", "“名医进社区”义诊活动", "公益健康筛查"),
         (
             "组织三甲医院和社区卫生服务中心医生定期进社区义诊，提供内科、眼科、口腔等咨询和基础检查。",
-            "为居民提供免费基础体检，包括血常规、心电图、B超等项目，并出具健康报告和就医建议。",
-            "每月开展一次义诊，邀请中医、骨科、皮肤科专家现场问诊，为行动不便居民提供上门巡诊。",
+            "为居民提供免费基础体检，包括血常规、心电图、B超等项目，医生现场问诊并出具健康报告和就医建议。",
+            "每月开展一次义诊，邀请中医、骨科、皮肤科专家现场问诊，提供血压、血糖等免费检查，为行动不便居民提供上门巡诊。",
         ),
     ),
     Kind(
@@ -585,8 +591,8 @@ KINDS: tuple[Kind, ...] = (
         ("青少年心理健康服务", "中高考考前减压辅导", "青少年情绪成长小组", "中小学生心理咨询"),
         (
             "面向中小学生及家长提供心理咨询，关注厌学、考试焦虑、人际关系、网络沉迷等问题。",
-            "考前开展减压团体辅导和个体咨询，帮助中高考学生调整心态、缓解焦虑。",
-            "开设青少年情绪管理成长小组，每期8次，由心理咨询师带领，并为家长提供反馈。",
+            "提供中小学生个体心理咨询，考前开展减压团体辅导，帮助学生应对考试焦虑、厌学和情绪困扰。",
+            "开设青少年情绪管理成长小组，并为有需要的学生提供一对一心理咨询，关注网络沉迷、厌学、人际关系等问题。",
         ),
     ),
     Kind(
@@ -600,7 +606,7 @@ KINDS: tuple[Kind, ...] = (
         ("心理危机干预与哀伤辅导", "突发事件心理援助", "失独家庭哀伤陪伴"),
         (
             "对有自伤、自杀风险或遭遇重大变故的居民开展心理危机评估与干预，联动社区、家属和医院建立支持网络。",
-            "为丧亲、失独家庭提供哀伤辅导，帮助家庭成员度过哀伤期。",
+            "为丧亲、失独家庭提供哀伤辅导，对出现自伤、自杀念头的居民开展危机干预。",
             "提供心理援助热线转接，对高风险个案开展上门危机干预和持续跟进。",
         ),
     ),
@@ -614,9 +620,9 @@ KINDS: tuple[Kind, ...] = (
         "psychology",
         ("心理健康知识讲座", "居民减压团体活动", "“阳光心态”心理健康沙龙", "职场减压工作坊"),
         (
-            "开展心理健康科普讲座，讲解情绪调节、压力管理、睡眠改善等知识，普及心理求助途径。",
-            "组织减压团体活动，通过绘画、音乐、正念练习等方式帮助居民释放压力。",
-            "面向在职人员、新手妈妈等群体开设减压沙龙，每月一期。",
+            "开展心理健康科普讲座和减压团体活动，讲解情绪调节、压力管理、睡眠改善等知识，普及心理求助途径。",
+            "组织减压团体活动和心理健康讲座，通过绘画、音乐、正念练习等方式帮助居民释放压力。",
+            "面向在职人员、新手妈妈等群体每月举办减压沙龙和心理健康小讲座。",
         ),
     ),
     # ---- 法律 ----
@@ -652,12 +658,12 @@ KINDS: tuple[Kind, ...] = (
             "困难群众法律援助",
             "法律援助申请及诉讼代理",
             "老年人、残疾人维权法律援助",
-            "妇女儿童权益法律援助",
+            "弱势群体维权法律援助",
         ),
         (
             "为经济困难群众和老年人、残疾人等特殊群体提供免费诉讼代理，涉及赡养、抚养、继承、人身损害赔偿、家庭暴力等案件。",
             "协助符合条件的居民申请法律援助，由援助律师免费代写诉状、代理出庭。",
-            "为遭受家庭暴力、在离婚纠纷中处于困境的妇女提供法律援助和诉讼代理。",
+            "为遭受家庭暴力的妇女以及老年人、残疾人、低保户等困难群众提供法律援助和诉讼代理。",
         ),
     ),
     Kind(
@@ -690,9 +696,9 @@ KINDS: tuple[Kind, ...] = (
         "legal",
         ("普法讲座进社区", "民法典宣讲", "法治宣传教育活动", "青少年普法课堂"),
         (
-            "围绕民法典、婚姻家庭、遗嘱继承、赡养义务等主题开展普法讲座，以案说法。",
-            "通过普法讲座、知识竞答、法治情景剧等形式，普及与居民生活密切相关的法律知识。",
-            "面向青少年开展模拟法庭和普法课堂，增强青少年法治意识。",
+            "围绕民法典、婚姻家庭、遗嘱继承、赡养义务等主题开展普法讲座，以案说法，寒暑假另设青少年普法课堂。",
+            "通过普法讲座、知识竞答、法治情景剧等形式，面向居民和青少年普及与生活密切相关的法律知识。",
+            "面向青少年开展模拟法庭和普法课堂，面向居民开展民法典、婚姻家庭、继承等专题讲座。",
         ),
     ),
     # ---- 调解 ----
@@ -768,7 +774,7 @@ KINDS: tuple[Kind, ...] = (
         (),
         (20, 200),
         "environment",
-        ("社区微花园营造", "边角地绿化改造", "居民共建社区花园", "楼道绿植与阳台种植"),
+        ("社区微花园营造", "边角地绿化改造", "居民共建社区花园", "社区绿化美化行动"),
         (
             "带领居民将社区闲置边角地改造为共建共享的微花园，提供种植培训、种子和工具，组建花园志愿队日常维护。",
             "开展社区绿化美化活动，组织居民认养绿地、补种花草，清理荒地和乱种菜地。",
@@ -785,9 +791,9 @@ KINDS: tuple[Kind, ...] = (
         "environment",
         ("旧衣物回收与再利用", "社区旧物交换集市", "可回收物“绿色回收站”", "废旧家电回收"),
         (
-            "在社区设置旧衣物回收箱，定期组织旧物交换集市，鼓励居民闲置物品循环利用。",
-            "定期上门回收废纸、塑料、金属和废旧小家电，按重量兑换积分或生活用品。",
-            "每月第一个周末举办“绿色跳蚤市场”，居民可交换、义卖闲置物品。",
+            "在社区设置旧衣物回收箱，定期上门回收废纸、塑料等可回收物，并组织旧物交换集市。",
+            "定期上门回收废纸、塑料、金属、旧衣物和废旧小家电，按重量兑换积分或生活用品，每季度举办一次旧物交换。",
+            "每月第一个周末举办“绿色跳蚤市场”，居民可交换、义卖闲置物品，现场同步回收旧衣物和废纸、塑料瓶等可回收物。",
         ),
     ),
     Kind(
@@ -815,9 +821,9 @@ KINDS: tuple[Kind, ...] = (
         "culture_sports",
         ("社区健身指导", "广场舞培训与团队辅导", "太极拳、八段锦教学", "全民健身进社区"),
         (
-            "由社会体育指导员在社区广场教授广场舞、健身操、太极拳、八段锦，每周三次。",
-            "组建社区健身队，提供科学健身指导和体质测试，组织参加区级比赛。",
-            "开设乒乓球、羽毛球公益培训班，面向社区居民和青少年。",
+            "由社会体育指导员在社区广场教授广场舞、健身操、太极拳、八段锦，每周三次，并开设乒乓球等球类公益培训。",
+            "组建社区健身队，提供广场舞、太极拳和乒乓球、羽毛球等项目的科学健身指导和体质测试，组织参加区级比赛。",
+            "开设乒乓球、羽毛球公益培训班和广场舞、八段锦教学，面向社区居民和青少年。",
         ),
     ),
     Kind(
@@ -828,11 +834,11 @@ KINDS: tuple[Kind, ...] = (
         ("elderly",),
         (20, 150),
         "culture_sports",
-        ("社区合唱团", "楚剧汉剧票友活动", "社区文艺队辅导与演出", "居民文艺团队培育"),
+        ("社区文艺团队辅导", "群众文艺团队培育与展演", "社区文艺队辅导与演出", "居民文艺团队培育"),
         (
-            "组建社区合唱团，聘请专业老师每周排练，参与节日演出和比赛。",
-            "组织楚剧、汉剧爱好者开展排练和演出，邀请剧团演员指导。",
-            "为社区文艺队提供节目编排、服装道具支持，组织“社区春晚”等文艺演出。",
+            "组建和辅导社区合唱团、舞蹈队、楚剧汉剧票友队，聘请专业老师每周排练，参与节日演出和比赛。",
+            "邀请剧团演员和声乐、舞蹈老师指导社区文艺团队，开展合唱、戏曲（楚剧、汉剧）和舞蹈排练、编排与演出。",
+            "为社区合唱、舞蹈、戏曲等文艺队提供节目编排、服装道具支持，组织“社区春晚”等文艺演出。",
         ),
     ),
     Kind(
@@ -843,11 +849,16 @@ KINDS: tuple[Kind, ...] = (
         ("elderly", "children"),
         (15, 80),
         "culture_sports",
-        ("书法绘画兴趣班", "手工编织、剪纸课堂", "社区兴趣课堂（书画、摄影）", "少儿美术公益课"),
         (
-            "开设书法、国画兴趣班，每周一次，由书画协会会员授课，学员作品定期展出。",
-            "开展剪纸、编织、布艺等手工课堂，材料由项目提供。",
-            "开设摄影、少儿美术等兴趣课程，满足居民文化学习需求。",
+            "书画手工兴趣班",
+            "社区兴趣课堂（书画、手工、少儿美术）",
+            "“艺术进社区”公益兴趣课",
+            "居民文化兴趣课程",
+        ),
+        (
+            "开设书法、国画、剪纸、编织和少儿美术兴趣班，每周一次，由书画协会会员和手工艺人授课，学员作品定期展出。",
+            "开展剪纸、编织、布艺等手工课堂和书法、绘画（含少儿美术）课程，材料由项目提供。",
+            "开设书画、少儿美术、手工编织、摄影等兴趣课程，满足老人、妇女和儿童的文化学习需求。",
         ),
     ),
     Kind(
@@ -876,7 +887,7 @@ KINDS: tuple[Kind, ...] = (
         ("志愿者招募与培训", "社区志愿服务队组建", "志愿者骨干能力培训"),
         (
             "协助社区招募、注册志愿者，开展志愿服务基础培训，组建常态化志愿服务队并设计服务项目。",
-            "为社区志愿者骨干开展沟通技巧、活动策划、安全等专题培训，建立志愿者表彰激励机制。",
+            "招募社区新志愿者，为志愿者和骨干开展沟通技巧、活动策划、安全等专题培训，建立志愿者表彰激励机制。",
         ),
     ),
     Kind(
@@ -903,9 +914,9 @@ KINDS: tuple[Kind, ...] = (
         "volunteer",
         ("便民服务日（义剪、维修）", "家电义务维修", "志愿者便民维修服务", "爱心义剪上门服务"),
         (
-            "每月固定一天在社区开展便民服务，提供义务理发、家电维修、磨刀、修伞、修鞋等服务。",
-            "组织退休电工、水电工志愿者，为困难居民免费上门维修水电、更换灯泡和水龙头。",
-            "招募理发师志愿者，为老人、残疾人提供上门义剪。",
+            "每月固定一天在社区开展便民服务，提供义务理发、家电维修、磨刀、修伞等，对行动不便的老人提供上门理发和水电维修。",
+            "组织退休电工、水电工和理发师志愿者，为困难居民和老人免费上门维修水电、更换灯泡和水龙头、理发，每月集中开展一次便民服务日。",
+            "招募理发师、家电维修志愿者，定期在社区开展便民服务日，并为老人、残疾人提供上门义剪和小家电维修、换灯泡等服务。",
         ),
     ),
     # ---- 扶贫济困 ----
@@ -919,9 +930,9 @@ KINDS: tuple[Kind, ...] = (
         "poverty",
         ("困难家庭物资救助", "“爱心包”发放", "社区爱心冰箱", "困难群众节日慰问"),
         (
-            "链接爱心企业和慈善资源，为低保、低边、特困及突发困难家庭发放米面油、衣物、被褥等生活物资。",
-            "设立社区爱心冰箱，每日补充爱心企业捐赠的食品，困难群众可按需领取。",
-            "为遭遇火灾、重大疾病等突发变故的困难家庭提供临时物资帮扶和爱心捐赠。",
+            "链接爱心企业和慈善资源，为低保、低边、特困及遭遇火灾、重病等突发困难的家庭发放米面油、衣物、被褥等生活物资。",
+            "设立社区爱心冰箱并负责日常补货，同时为困难家庭发放米面油、冬衣被褥等节日慰问物资和临时救急物资。",
+            "为遭遇火灾、重大疾病等突发变故的困难家庭提供临时物资帮扶，定期开展困难群众慰问，并运营社区爱心冰箱。",
         ),
     ),
     Kind(
@@ -991,8 +1002,8 @@ KINDS: tuple[Kind, ...] = (
         "governance",
         ("老旧小区改造居民参与", "既有住宅加装电梯协商服务", "老旧小区微改造共商共建"),
         (
-            "在老旧小区改造中组织居民意见征集、方案协商和施工监督，协调解决居民分歧。",
-            "为有意加装电梯的楼栋提供政策咨询、意见征集、协商和申报协助，推动低楼层与高楼层住户达成一致。",
+            "在老旧小区改造和既有住宅加装电梯中组织居民意见征集、方案协商和施工监督，协调解决居民分歧。",
+            "为老旧小区改造和加装电梯提供政策咨询、意见征集、协商和申报协助，推动低楼层与高楼层住户达成一致。",
         ),
     ),
     Kind(
@@ -1040,16 +1051,30 @@ KINDS: tuple[Kind, ...] = (
     ),
     Kind(
         "oth_pet",
-        "文明养犬/流浪动物管理",
+        "文明养犬/犬只登记",
         ("other",),
         ("all_residents",),
         (),
         (20, 200),
         "other",
-        ("文明养犬宣传与犬只登记服务", "社区文明养宠倡导", "流浪猫狗救助及绝育"),
+        ("文明养犬宣传与犬只登记服务", "社区文明养宠倡导", "犬只免疫登记进社区"),
         (
             "开展文明养犬宣传，组织犬只免疫登记和办证进社区，倡导牵绳遛狗、及时清理粪便。",
-            "开展社区流浪猫狗救助和TNR（抓捕-绝育-放归），减少流浪动物扰民。",
+            "联合派出所开展犬只登记办证、狂犬疫苗集中接种和文明养犬宣传，劝导不牵绳遛狗等不文明行为。",
+        ),
+    ),
+    Kind(
+        "oth_stray",
+        "流浪动物救助/绝育",
+        ("other",),
+        ("all_residents",),
+        (),
+        (10, 120),
+        "other",
+        ("流浪猫狗救助及绝育", "社区流浪动物TNR项目", "流浪动物救助与领养"),
+        (
+            "开展社区流浪猫狗救助和TNR（抓捕-绝育-放归），减少流浪动物数量和扰民。",
+            "组织志愿者救助受伤、生病的流浪猫狗，开展绝育和送养，引导居民科学投喂。",
         ),
     ),
     Kind(
@@ -1069,6 +1094,44 @@ KINDS: tuple[Kind, ...] = (
 )
 
 KIND: dict[str, Kind] = {k.code: k for k in KINDS}
+
+# Which bodies fit which title (title index -> body indexes); titles not listed fit every body of their kind.
+TITLE_BODIES: dict[str, dict[int, tuple[int, ...]]] = {
+    "eld_meal": {2: (1, 3), 3: (0, 2), 4: (1, 3), 5: (0, 2)},
+    "eld_visit": {2: (0, 1, 3), 3: (1,), 4: (0, 1)},
+    "eld_daycare": {0: (0, 2, 3), 3: (1,)},
+    "eld_retrofit": {1: (1,), 2: (0, 2)},
+    "eld_healthtalk": {3: (0,)},
+    "eld_phone": {1: (0, 2), 3: (1,)},
+    "eld_bath": {0: (0, 1), 1: (0, 1), 2: (1,), 3: (2,)},
+    "dis_rehab": {1: (0, 1), 2: (1,), 3: (0, 2)},
+    "dis_employ": {0: (0, 2), 1: (1,), 2: (1,), 3: (0, 2)},
+    "dis_aids": {1: (0, 2), 2: (0, 1), 3: (1,)},
+    "dis_autism": {0: (0, 2), 1: (1,), 2: (1,), 3: (0,)},
+    "chi_summer": {0: (0, 1, 2), 1: (0, 1), 2: (0, 1, 2)},
+    "chi_leftbehind": {1: (1,), 2: (0,), 3: (2,)},
+    "chi_safety": {1: (0, 2), 2: (1,)},
+    "edu_tutor": {1: (0,), 2: (1, 2), 3: (1,)},
+    "edu_parenting": {0: (0,), 1: (0, 1), 2: (1,), 3: (2,)},
+    "edu_reading": {0: (0, 2), 1: (0, 2), 2: (0, 1), 3: (1,)},
+    "hea_clinic": {0: (0, 2), 1: (1,), 2: (0, 2), 3: (1,)},
+    "hea_chronic": {1: (1,), 2: (0, 2)},
+    "hea_firstaid": {1: (0, 1), 2: (0,), 3: (2,)},
+    "psy_youth": {1: (1,), 2: (2,), 3: (0,)},
+    "psy_crisis": {1: (0, 2), 2: (1,)},
+    "psy_talk": {0: (0,), 1: (1,), 2: (1, 2), 3: (1, 2)},
+    "leg_aid": {2: (0, 1), 3: (2,)},
+    "leg_edu": {0: (0, 1), 1: (0,), 2: (0, 1), 3: (2,)},
+    "med_family": {3: (0, 1)},
+    "env_waste": {2: (0,), 3: (1,)},
+    "env_garden": {0: (0,), 1: (0, 1), 2: (0,), 3: (1, 2)},
+    "env_lake": {2: (1,)},
+    "cs_fitness": {2: (0, 2)},
+    "pov_material": {1: (0, 1), 2: (1, 2), 3: (1, 2)},
+    "pov_student": {0: (0,), 2: (1,)},
+    "oth_antifraud": {1: (1,)},
+    "oth_newcomer": {1: (1,)},
+}
 
 # Combined projects (one offering providing two kinds), with the titles organisations give them.
 COMBOS: dict[tuple[str, str], tuple[str, ...]] = {
@@ -1391,7 +1454,7 @@ NEEDS: tuple[NeedSpec, ...] = (
         "disability",
         "disabled",
     ),
-    N("dis_rehab", "上门康复", "行动不便出不了门 想请康复师上门指导下锻炼", None, "disabled"),
+    N("dis_rehab", "上门康复", "行动不便出门难 想找康复师指导下锻炼 能上门最好", None, "disabled"),
     # 助残 · 就业
     N(
         "dis_employ",
@@ -1723,7 +1786,7 @@ NEEDS: tuple[NeedSpec, ...] = (
     N(
         "hea_clinic",
         "免费体检",
-        "想问一下有没有免费体检 我六十五岁 好几年没体检了",
+        "想问一下{street}这边有没有免费体检 我六十五岁 好几年没体检了",
         None,
         "elderly",
     ),
@@ -1760,7 +1823,7 @@ NEEDS: tuple[NeedSpec, ...] = (
     N(
         "hea_chronic",
         "量血糖",
-        "老伴血糖高，每个月都要去医院测，排队半天，社区能不能定期有人测一下，顺便告诉我们要注意什么",
+        "老伴血糖高，每个月都要去医院测，排队半天。社区有没有管糖尿病人的，定期帮着测血糖、教我们怎么控制饮食那种",
         "elderly",
         "elderly",
     ),
@@ -2146,7 +2209,7 @@ NEEDS: tuple[NeedSpec, ...] = (
     N(
         "env_recycle",
         "旧衣服",
-        "家里好多旧衣服，扔了可惜，社区有没有旧衣回收的箱子或者旧物交换的活动",
+        "家里好多旧衣服，扔了可惜，{comm}有没有旧衣回收的箱子或者旧物交换的活动",
         None,
         "",
     ),
@@ -2530,10 +2593,17 @@ NEEDS: tuple[NeedSpec, ...] = (
         "",
     ),
     N(
-        "oth_pet",
+        "oth_stray",
         "流浪猫太多",
         "小区流浪猫越来越多，晚上叫得人睡不着，有没有做流浪猫救助绝育的组织",
         "other",
+        "",
+    ),
+    N(
+        "oth_stray",
+        "流浪狗受伤了",
+        "小区里有只流浪狗腿受伤了 天天在垃圾桶边上 看着可怜 有没有救助的组织能来看看",
+        None,
         "",
     ),
     N("oth_pet", "犬只登记", "想知道在哪里给狗办证打疫苗 社区能不能组织一次集中办理", "other", ""),
@@ -2558,6 +2628,31 @@ NEEDS: tuple[NeedSpec, ...] = (
         "我们是外地来的，在这住了两年，跟邻居都不认识，社区有什么活动能让我们参加",
         "other",
         "migrant_workers",
+    ),
+    # From villages (村委会 / villagers).
+    N(
+        "eld_meal",
+        "村里老人吃饭",
+        "我们村60岁以上的老人有两百多个，年轻人都出去打工了，好多老人一个人在家吃饭有一顿没一顿。村委会想办个老年食堂或者助餐点，需要有经验的机构帮忙运营。——{comm}村委会",
+        "elderly",
+        "elderly",
+        rural=True,
+    ),
+    N(
+        "eld_visit",
+        "留守老人",
+        "村里留守老人多，子女都在外地，有的老人病了好几天都没人知道，希望有志愿者定期上门看看",
+        "elderly",
+        "elderly",
+        rural=True,
+    ),
+    N(
+        "env_waste",
+        "村里垃圾",
+        "村湾里垃圾乱倒 想搞垃圾分类 不知道咋弄 村民习惯改不过来",
+        None,
+        "",
+        rural=True,
     ),
     # Needs asking for two kinds of service.
     N(
@@ -2624,3 +2719,945 @@ NEEDS: tuple[NeedSpec, ...] = (
         "youth",
     ),
 )
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Regions
+# --------------------------------------------------------------------------------------------------------------------
+
+# Where organisations are based (central districts have more of them) and where needs come from.
+OFFERING_DISTRICT_WEIGHTS: dict[str, int] = {
+    "420102": 12,
+    "420103": 10,
+    "420104": 9,
+    "420105": 9,
+    "420106": 12,
+    "420107": 7,
+    "420111": 12,
+    "420112": 6,
+    "420113": 2,
+    "420114": 4,
+    "420115": 6,
+    "420116": 5,
+    "420117": 3,
+}
+NEED_DISTRICT_WEIGHTS: dict[str, int] = {
+    "420102": 14,
+    "420103": 11,
+    "420104": 10,
+    "420105": 10,
+    "420106": 14,
+    "420107": 8,
+    "420111": 14,
+    "420112": 6,
+    "420115": 5,
+    "420116": 3,
+    "420114": 2,
+}
+RURAL_NEED_DISTRICTS: tuple[str, ...] = ("420115", "420116", "420114", "420117", "420111")
+# Adjacent (or one bridge away) districts, for organisations serving two districts and for near-miss negatives.
+NEIGHBOURS: dict[str, tuple[str, ...]] = {
+    "420102": ("420103", "420116"),
+    "420103": ("420102", "420104", "420112"),
+    "420104": ("420103", "420112", "420105"),
+    "420105": ("420104", "420114", "420106"),
+    "420106": ("420111", "420107", "420105"),
+    "420107": ("420106", "420111"),
+    "420111": ("420106", "420107", "420115"),
+    "420112": ("420104", "420103", "420116"),
+    "420113": ("420114",),
+    "420114": ("420105", "420113", "420112"),
+    "420115": ("420111",),
+    "420116": ("420102", "420117", "420112"),
+    "420117": ("420116",),
+}
+
+_URBAN_SUFFIXES = (
+    "社区居民居委会",
+    "社区居民委员会",
+    "社区居委会",
+    "社区委员会",
+    "社区居委",
+    "社区",
+)
+_RURAL_SUFFIXES = ("村村民委员会", "村民委员会", "村委会")
+
+
+def short_name(name: str) -> tuple[str, str] | None:
+    """("保成社区", "urban") / ("青龙村", "rural") for ordinary communities, None for odd units (虚拟社区, 生产队 …)."""
+    if "虚拟" in name:
+        return None
+    for suffix in _URBAN_SUFFIXES:
+        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+            return name[: -len(suffix)] + "社区", "urban"
+    for suffix in _RURAL_SUFFIXES:
+        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+            return name[: -len(suffix)].removesuffix("村") + "村", "rural"
+    return None
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@dataclass
+class Geo:
+    districts: dict[str, str] = field(default_factory=dict)
+    streets: dict[str, str] = field(default_factory=dict)
+    communities: dict[str, str] = field(default_factory=dict)  # usable community code -> short name
+    urban: dict[str, list[str]] = field(default_factory=dict)  # street -> urban communities
+    rural: dict[str, list[str]] = field(default_factory=dict)  # street -> villages
+    streets_of: dict[str, list[str]] = field(default_factory=dict)  # district -> usable streets
+
+    def members(self, street: str) -> list[str]:
+        return self.urban.get(street, []) + self.rural.get(street, [])
+
+
+def load_geo(regions_dir: Path = REGIONS_DIR) -> Geo:
+    geo = Geo()
+    for row in _read_csv(regions_dir / "areas.csv"):
+        if row["code"].startswith(WUHAN):
+            geo.districts[row["code"]] = row["name"]
+    all_streets = {
+        row["code"]: row["name"]
+        for row in _read_csv(regions_dir / "streets.csv")
+        if row["code"].startswith(WUHAN)
+    }
+    for row in _read_csv(regions_dir / f"communities-wuhan-{WUHAN}.csv"):
+        named = short_name(row["name"])
+        if named is None:
+            continue
+        short, kind = named
+        street_name = all_streets.get(row["street_code"], "")
+        if street_name.endswith("街道") and short.startswith(street_name) and kind == "urban":
+            short = short.removeprefix(street_name)  # 左岭街道五岭社区 -> 五岭社区
+        geo.communities[row["code"]] = short
+        (geo.urban if kind == "urban" else geo.rural).setdefault(row["street_code"], []).append(
+            row["code"]
+        )
+    for code, name in all_streets.items():
+        usable = int(code[6:]) < 400 and name.endswith(("街道", "街", "镇", "乡"))
+        if usable and len(geo.members(code)) >= 3:
+            geo.streets[code] = name
+            geo.streets_of.setdefault(code[:6], []).append(code)
+    return geo
+
+
+def covers(regions: tuple[str, ...] | list[str], community: str) -> bool:
+    return any(community.startswith(code) for code in regions)
+
+
+def _ordered(codes: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(sorted(dict.fromkeys(codes), key=lambda c: (len(c), c)))
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Placement: which offerings exist where, and which community each need comes from
+# --------------------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Draft:
+    kinds: tuple[str, ...]
+    regions: tuple[str, ...]
+    role: str  # base / topup / neg_sibling / neg_area / neg_other / fill
+
+
+@dataclass
+class Placed:
+    spec: NeedSpec
+    community: str
+    target: int
+
+
+class Placer:
+    def __init__(self, geo: Geo, rng: random.Random) -> None:
+        self.geo = geo
+        self.rng = rng
+        self.drafts: list[Draft] = []
+        self.placed: list[Placed] = []
+        self.relevant_count: list[int] = []
+        self.community_uses: Counter[str] = Counter()
+
+    # -- areas --------------------------------------------------------------------------------------------------------
+    def _street(self, district: str) -> str:
+        return self.rng.choice(self.geo.streets_of[district])
+
+    def _sample(self, items: list[str], k: int) -> list[str]:
+        return self.rng.sample(items, min(k, len(items)))
+
+    def area_random(self, home: str) -> tuple[str, ...]:
+        rng, geo = self.rng, self.geo
+        roll = rng.random()
+        if roll < 0.28:
+            return (home,)
+        if roll < 0.36:
+            return _ordered([home, rng.choice(NEIGHBOURS[home])])
+        if roll < 0.72:
+            return _ordered(self._sample(geo.streets_of[home], rng.choice((1, 1, 2, 2, 3, 4))))
+        if roll < 0.92:
+            street = self._street(home)
+            return _ordered(self._sample(geo.members(street), rng.randint(2, 6)))
+        first, second = self._sample(geo.streets_of[home], 2)
+        return _ordered([first, *self._sample(geo.members(second), rng.randint(2, 3))])
+
+    def area_covering(self, community: str) -> tuple[str, ...]:
+        rng, geo = self.rng, self.geo
+        district, street = community[:6], community[:9]
+        others = [s for s in geo.streets_of[district] if s != street]
+        roll = rng.random()
+        if roll < 0.32:
+            return (district,)
+        if roll < 0.65:
+            return _ordered([street, *self._sample(others, rng.choice((0, 0, 1, 2)))])
+        neighbours = [c for c in geo.members(street) if c != community]
+        chosen = [community, *self._sample(neighbours, rng.randint(1, 5))]
+        if roll < 0.92 or not others:
+            return _ordered(chosen)
+        return _ordered([rng.choice(others), *chosen[:3]])
+
+    def area_missing(self, community: str) -> tuple[str, ...]:
+        """A service area close to the community that does not cover it."""
+        rng, geo = self.rng, self.geo
+        district, street = community[:6], community[:9]
+        others = [s for s in geo.streets_of[district] if s != street]
+        neighbours = [c for c in geo.members(street) if c != community]
+        roll = rng.random()
+        if roll < 0.4 and len(neighbours) >= 2:
+            return _ordered(self._sample(neighbours, rng.randint(2, 5)))
+        if roll < 0.75 and others:
+            return _ordered(self._sample(others, rng.randint(1, 3)))
+        other_district = rng.choice(NEIGHBOURS[district])
+        if rng.random() < 0.5:
+            return (other_district,)
+        return _ordered(self._sample(geo.streets_of[other_district], rng.randint(1, 3)))
+
+    # -- bookkeeping -------------------------------------------------------------------------------------------------
+    def with_combo(self, kind: str) -> tuple[str, ...]:
+        combos = [combo for combo in COMBOS if kind in combo]
+        if combos and self.rng.random() < 0.15:
+            return self.rng.choice(combos)
+        return (kind,)
+
+    def _affected(self, kinds: tuple[str, ...], regions: tuple[str, ...]) -> list[int]:
+        return [
+            i
+            for i, need in enumerate(self.placed)
+            if set(need.spec.kinds) & set(kinds) and covers(regions, need.community)
+        ]
+
+    def try_add(self, kinds: tuple[str, ...], regions: tuple[str, ...], role: str) -> bool:
+        affected = self._affected(kinds, regions)
+        if any(self.relevant_count[i] >= MAX_RELEVANT for i in affected):
+            return False
+        for i in affected:
+            self.relevant_count[i] += 1
+        self.drafts.append(Draft(kinds, regions, role))
+        return True
+
+    def coverage(self, kinds: tuple[str, ...], community: str) -> int:
+        wanted = set(kinds)
+        return sum(1 for d in self.drafts if wanted & set(d.kinds) and covers(d.regions, community))
+
+    def _weighted_district(self, weights: dict[str, int]) -> str:
+        codes = list(weights)
+        return self.rng.choices(codes, weights=[weights[c] for c in codes])[0]
+
+    def need_district(self, rural: bool) -> str:
+        if rural:
+            return self.rng.choice(RURAL_NEED_DISTRICTS)
+        return self._weighted_district(NEED_DISTRICT_WEIGHTS)
+
+    def served_communities(self, kinds: tuple[str, ...], district: str, rural: bool) -> list[str]:
+        """Communities of the district already served by an offering of one of the kinds."""
+        units = self.geo.rural if rural else self.geo.urban
+        found: dict[str, None] = {}
+        for draft in self.drafts:
+            if not set(kinds) & set(draft.kinds):
+                continue
+            for code in draft.regions:
+                if code[:6] != district:
+                    continue
+                if len(code) == 12:
+                    members = [code] if code in units.get(code[:9], []) else []
+                elif len(code) == 9:
+                    members = units.get(code, [])
+                else:
+                    members = [c for s in self.geo.streets_of[district] for c in units.get(s, [])]
+                if members:
+                    found[self.rng.choice(members)] = None
+        return list(found)
+
+    def sample_community(self, district: str, rural: bool) -> str:
+        units = self.geo.rural if rural else self.geo.urban
+        streets = [s for s in self.geo.streets_of[district] if len(units.get(s, [])) >= 3]
+        return self.rng.choice(units[self.rng.choice(streets)])
+
+    # -- phases -------------------------------------------------------------------------------------------------------
+    def base(self) -> None:
+        per_kind = Counter(k for spec in NEEDS for k in spec.kinds)
+        for kind in KINDS:
+            for _ in range(2 + per_kind[kind.code] // 2):
+                home = self._weighted_district(OFFERING_DISTRICT_WEIGHTS)
+                self.try_add(self.with_combo(kind.code), self.area_random(home), "base")
+
+    def place_need(self, spec: NeedSpec) -> None:
+        """Pick the need's community: close to the drawn number of relevant offerings, districts kept near quota."""
+        rng = self.rng
+        target = rng.choices((2, 3, 4, 5, 6, 7), weights=(18, 30, 26, 14, 8, 4))[0]
+        districts = RURAL_NEED_DISTRICTS if spec.rural else tuple(NEED_DISTRICT_WEIGHTS)
+        units = self.geo.rural if spec.rural else self.geo.urban
+        used = [c for c in self.community_uses if c in units.get(c[:9], [])]
+        served = [c for d in districts for c in self.served_communities(spec.kinds, d, spec.rural)]
+        total = sum(NEED_DISTRICT_WEIGHTS.values())
+        placed_urban = sum(1 for p in self.placed if not p.spec.rural)
+        best: tuple[float, str, int] | None = None
+        for attempt in range(60):
+            if served and attempt % 3 == 0:
+                community = rng.choice(served)
+            elif used and attempt % 3 == 1:
+                community = rng.choice(used)
+            else:
+                community = self.sample_community(self.need_district(spec.rural), spec.rural)
+            uses = self.community_uses[community]
+            cov = self.coverage(spec.kinds, community)
+            if uses >= 3 or cov > MAX_RELEVANT - 1:
+                continue
+            gap = target - cov if cov <= target else 2 * (cov - target)
+            score = gap + (0.8, 0.0, 1.0)[uses] + (1 if cov == 0 else 0)
+            if not spec.rural:  # keep each district near its share of the needs
+                district = community[:6]
+                expected = NEED_DISTRICT_WEIGHTS[district] / total * (placed_urban + 1)
+                already = sum(1 for p in self.placed if p.community[:6] == district)
+                score += 1.5 * max(0.0, already + 1 - expected)
+            if best is None or score < best[0]:
+                best = (score, community, cov)
+        if best is None:
+            raise RuntimeError(f"no community found for {spec.title}")
+        _, community, cov = best
+        self.placed.append(Placed(spec, community, max(target, cov)))
+        self.relevant_count.append(cov)
+        self.community_uses[community] += 1
+        index = len(self.placed) - 1
+        tries = 0
+        while self.relevant_count[index] < max(target, MIN_RELEVANT):
+            kinds = self.with_combo(rng.choice(spec.kinds))
+            self.try_add(kinds, self.area_covering(community), "topup")
+            tries += 1
+            if tries > 200:
+                raise RuntimeError(f"cannot give {spec.title} enough offerings")
+        self._negatives(spec, community)
+
+    def _negatives(self, spec: NeedSpec, community: str) -> None:
+        rng = self.rng
+        wanted = set(spec.kinds)
+        category = KIND[spec.kinds[0]].cats[0]
+        if rng.random() < 0.45:  # same broad category, other service, serving this very community
+            siblings = [k.code for k in KINDS if k.cats[0] == category and k.code not in wanted]
+            if siblings:
+                regions = (
+                    self.area_covering(community)
+                    if rng.random() < 0.5
+                    else _ordered([community, *self._sample(self.geo.members(community[:9]), 2)])
+                )
+                self.try_add((rng.choice(siblings),), regions, "neg_sibling")
+        if rng.random() < 0.3:  # right service, but the area stops just short of this community
+            self.try_add((rng.choice(spec.kinds),), self.area_missing(community), "neg_area")
+        if rng.random() < 0.12:  # something else entirely in the same community
+            others = [k.code for k in KINDS if k.cats[0] != category]
+            self.try_add(
+                (rng.choice(others),),
+                _ordered([community, *self._sample(self.geo.members(community[:9]), 1)]),
+                "neg_other",
+            )
+
+    def fill(self, minimum: int) -> None:
+        while len(self.drafts) < minimum:
+            kind = self.rng.choice(KINDS).code
+            home = self._weighted_district(OFFERING_DISTRICT_WEIGHTS)
+            self.try_add(self.with_combo(kind), self.area_random(home), "fill")
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Text: organisations, titles, descriptions
+# --------------------------------------------------------------------------------------------------------------------
+
+BRANDS: tuple[str, ...] = (
+    "暖阳",
+    "春晖",
+    "同心",
+    "和美",
+    "益家",
+    "邻里",
+    "乐龄",
+    "康乐",
+    "善邻",
+    "心语",
+    "启航",
+    "童心",
+    "馨家",
+    "安康",
+    "德馨",
+    "众益",
+    "仁爱",
+    "博爱",
+    "慧心",
+    "扬帆",
+    "青禾",
+    "向日葵",
+    "彩虹",
+    "知音",
+    "黄鹤",
+    "楚天",
+    "江城",
+    "汉水",
+    "长江",
+    "悦邻",
+    "福馨",
+    "夕阳红",
+    "颐年",
+    "乐活",
+    "融爱",
+    "恒爱",
+    "微光",
+    "萤火虫",
+    "蒲公英",
+    "绿叶",
+    "红枫",
+    "蓝天",
+    "常青藤",
+    "阳光",
+    "星光",
+    "朗月",
+    "时光",
+    "瑞祥",
+    "惠民",
+    "幸福里",
+    "睦邻",
+    "爱邻",
+    "和乐",
+    "协力",
+    "友善",
+    "立德",
+    "明德",
+    "厚德",
+    "怀仁",
+    "知行",
+    "行健",
+    "展翼",
+    "希望",
+    "心桥",
+    "心航",
+    "心晴",
+    "鑫和",
+    "聚力",
+    "汇爱",
+    "新苗",
+    "小树苗",
+    "暖心",
+    "温馨",
+    "和润",
+    "润心",
+    "安心",
+    "悦心",
+    "善水",
+    "上善",
+    "乐善",
+    "至善",
+    "益路同行",
+    "益心",
+    "益友",
+    "众爱",
+    "守望",
+    "携手",
+    "宜居",
+    "百合",
+    "四季青",
+)
+DISTRICT_BRANDS: dict[str, tuple[str, ...]] = {
+    "420102": ("后湖", "百步亭", "江滩", "堤角", "二七"),
+    "420103": ("汉兴", "唐家墩", "万松", "前进"),
+    "420104": ("古田", "宝丰", "汉正", "宗关"),
+    "420105": ("晴川", "琴台", "月湖", "龟山"),
+    "420106": ("首义", "积玉", "沙湖", "珞珈", "紫阳"),
+    "420107": ("钢城", "青和", "红钢", "白玉山"),
+    "420111": ("关山", "卓刀泉", "南湖", "狮子山"),
+    "420112": ("金银湖", "吴家山", "径河", "常青"),
+    "420113": ("纱帽", "汉南"),
+    "420114": ("索河", "奓山", "知音湖"),
+    "420115": ("纸坊", "金口", "汤逊湖", "藏龙"),
+    "420116": ("盘龙", "木兰", "前川"),
+    "420117": ("邾城", "阳逻", "问津"),
+}
+GENERAL_SUFFIXES: tuple[str, ...] = (
+    "社会工作服务中心",
+    "社工服务社",
+    "社会工作服务社",
+    "公益服务中心",
+    "社区服务中心",
+)
+FOCUS_SUFFIXES: dict[str, tuple[str, ...]] = {
+    "elderly": ("养老服务中心", "居家养老服务中心", "为老服务中心", "长者服务中心", "老年服务协会"),
+    "disability": ("助残服务中心", "残障人士服务中心", "助残志愿者协会"),
+    "children": ("青少年服务中心", "儿童发展服务中心", "青少年事务服务中心", "儿童之家服务中心"),
+    "education": ("家庭教育服务中心", "教育发展中心", "公益教育服务中心"),
+    "health": ("健康服务中心", "健康促进会", "健康管理服务中心"),
+    "psychology": ("心理咨询服务中心", "心理健康服务中心", "心理援助中心"),
+    "legal": ("法律服务志愿者协会", "公益法律服务中心", "法律援助服务中心"),
+    "mediation": ("调解服务中心", "矛盾纠纷调解中心", "人民调解协会"),
+    "environment": ("环保公益服务中心", "生态环境保护协会", "绿色家园志愿者协会", "环保志愿者协会"),
+    "culture_sports": ("文体协会", "文化传播中心", "群众文化协会"),
+    "volunteer": ("志愿者协会", "志愿服务中心", "志愿服务联合会"),
+    "poverty": ("慈善服务中心", "公益慈善服务中心", "爱心互助会"),
+    "governance": ("社区发展中心", "社区营造中心", "社区治理服务中心"),
+    "other": ("公益服务中心", "社区服务中心", "公益发展中心"),
+}
+# Organisations that specialise in one kind of service.
+KIND_SUFFIXES: dict[str, tuple[str, ...]] = {
+    "edu_reading": ("阅读推广中心", "读书会"),
+    "edu_skills": ("职业技能培训学校", "职业培训学校"),
+    "hea_firstaid": ("应急救护培训中心",),
+    "med_family": ("婚姻家庭服务中心", "家庭服务中心"),
+    "cs_fitness": ("健身舞蹈协会", "体育健身协会"),
+    "cs_class": ("书画协会", "艺术培训中心"),
+    "cs_arts": ("文化艺术团", "合唱协会", "戏曲协会"),
+    "oth_pet": ("文明养宠促进会",),
+    "oth_stray": ("小动物保护协会", "流浪动物救助协会"),
+    "oth_newcomer": ("新市民服务中心",),
+    "dis_rehab": ("残疾人康复服务中心", "康复服务中心"),
+    "dis_autism": ("儿童康复中心", "特殊儿童服务中心"),
+    "env_lake": ("护水志愿者协会", "湿地保护协会"),
+    "eld_daycare": ("日间照料中心", "养老服务中心"),
+}
+ORG_INTROS: tuple[str, ...] = (
+    "本机构成立于{year}年，现有专职社工{staff}名、注册志愿者{vol}名。",
+    "机构为{grade}级社会组织，长期扎根社区开展服务。",
+    "项目团队由{staff}名持证社工和{vol}名志愿者组成。",
+    "机构自{year}年起在本区开展同类服务，累计服务居民{served}人次。",
+)
+TITLE_BRANDS: tuple[str, ...] = (
+    "暖心",
+    "同行",
+    "守护",
+    "微光",
+    "邻里",
+    "幸福",
+    "阳光",
+    "连心",
+    "筑梦",
+    "相伴",
+)
+AREA_SENTENCES: tuple[str, ...] = (
+    "服务范围：{area}。",
+    "服务区域覆盖{area}。",
+    "目前在{area}开展服务。",
+    "项目覆盖{area}。",
+    "面向{area}居民。",
+)
+GENERIC_ACCESS: tuple[str, ...] = (
+    "有需要的居民可到所在社区居委会登记报名。",
+    "服务免费，需提前预约。",
+    "可通过社区网格员或社区工作人员转介。",
+    "报名方式：电话或到项目办公室现场报名。",
+    "社区居委会可统一组织报名，机构按需安排服务时间。",
+)
+FUNDING: tuple[str, ...] = (
+    "本项目为{dist}民政局政府购买服务项目。",
+    "本项目获武汉市社区公益创投资助。",
+    "本项目由市级福彩公益金资助。",
+    "项目资金来源于武汉慈善总会专项基金。",
+    "本项目为{dist}“五社联动”试点项目。",
+    "经费来源：社区惠民资金。",
+)
+
+
+class Writer:
+    def __init__(self, geo: Geo, rng: random.Random) -> None:
+        self.geo = geo
+        self.rng = rng
+        self.pools: dict[tuple[str, str], list[str]] = {}
+        self.names: dict[str, None] = {}
+        self.seen: dict[tuple[str, str], None] = {}
+
+    # -- places -------------------------------------------------------------------------------------------------------
+    def area_text(self, regions: tuple[str, ...]) -> str:
+        geo, rng = self.geo, self.rng
+        parts: list[str] = []
+        districts = [c for c in regions if len(c) == 6]
+        for code in districts:
+            parts.append(rng.choice(("{}全域", "{}各街道", "{}")).format(geo.districts[code]))
+        streets = [c for c in regions if len(c) == 9]
+        for district in dict.fromkeys(c[:6] for c in streets):
+            names = "、".join(geo.streets[c] for c in streets if c[:6] == district)
+            parts.append(geo.districts[district] + names)
+        communities = [c for c in regions if len(c) == 12]
+        for street in dict.fromkeys(c[:9] for c in communities):
+            members = [geo.communities[c] for c in communities if c[:9] == street]
+            unit = "个村" if all(m.endswith("村") for m in members) else "个社区"
+            listed = (
+                "、".join(members)
+                if len(members) <= 4
+                else "、".join(members[:3]) + f"等{len(members)}{unit}"
+            )
+            parts.append(geo.districts[street[:6]] + geo.streets[street] + listed)
+        return "；".join(parts) if len(parts) > 2 else "以及".join(parts)
+
+    def place_prefix(self, regions: tuple[str, ...]) -> str | None:
+        if len({c[:9] for c in regions}) == 1 and len(regions[0]) >= 9:
+            return self.geo.streets[regions[0][:9]]
+        if len({c[:6] for c in regions}) == 1:
+            return self.geo.districts[regions[0][:6]]
+        return None
+
+    # -- organisations ------------------------------------------------------------------------------------------------
+    def _new_org(self, scope: str, focus: str) -> str:
+        rng = self.rng
+        if focus == "general":
+            suffixes = GENERAL_SUFFIXES
+        else:
+            suffixes = KIND_SUFFIXES[focus] if focus in KIND_SUFFIXES else FOCUS_SUFFIXES[focus]
+        prefix = "武汉市" + ("" if scope == "city" else self.geo.districts[scope])
+        for _ in range(100):
+            local = DISTRICT_BRANDS.get(scope, ())
+            brand = rng.choice(local) if local and rng.random() < 0.3 else rng.choice(BRANDS)
+            name = prefix + brand + rng.choice(suffixes)
+            if name not in self.names:
+                self.names[name] = None
+                return name
+        raise RuntimeError("ran out of organisation names")
+
+    def _institution(self, kind: str, regions: tuple[str, ...]) -> str | None:
+        """Bodies named after their district or street (调解委员会, 慈善会, 红十字会, 社会组织服务中心)."""
+        rng, geo = self.rng, self.geo
+        dname = geo.districts[regions[0][:6]]
+        single_street = len({c[:9] for c in regions}) == 1 and len(regions[0]) >= 9
+        street = geo.streets[regions[0][:9]] if single_street else None
+        if KIND[kind].focus == "mediation" and street and rng.random() < 0.4:
+            return f"武汉市{dname}{street}人民调解委员会"
+        if kind == "pov_material" and len(regions[0]) == 6 and rng.random() < 0.4:
+            return f"武汉市{dname}慈善会"
+        if kind == "hea_firstaid" and rng.random() < 0.35:
+            return f"武汉市{dname}红十字会"
+        if kind == "gov_incubate" and rng.random() < 0.5:
+            return (
+                f"武汉市{dname}{street}社会组织服务站"
+                if street
+                else f"武汉市{dname}社会组织服务中心"
+            )
+        return None
+
+    def org(self, kinds: tuple[str, ...], regions: tuple[str, ...]) -> str:
+        rng = self.rng
+        kind = kinds[0]
+        focus = KIND[kind].focus
+        scope = "city" if len({c[:6] for c in regions}) > 1 else regions[0][:6]
+        if scope != "city":
+            institution = self._institution(kind, regions)
+            if institution:
+                return institution
+        if kind in KIND_SUFFIXES and rng.random() < 0.7:
+            focus = kind
+        elif rng.random() < 0.3:
+            focus = "general"
+        pool = self.pools.setdefault((scope, focus), [])
+        if pool and rng.random() < 0.55:
+            return rng.choice(pool)
+        name = self._new_org(scope, focus)
+        pool.append(name)
+        return name
+
+    # -- offering -----------------------------------------------------------------------------------------------------
+    def _title_body(self, draft: Draft, org: str) -> tuple[str, str]:
+        rng = self.rng
+        kinds = [KIND[k] for k in draft.kinds]
+        if len(kinds) > 1:
+            title = rng.choice(COMBOS[(draft.kinds[0], draft.kinds[1])])
+            body = "".join(rng.choice(k.bodies) for k in kinds)
+        else:
+            kind = kinds[0]
+            index = rng.randrange(len(kind.titles))
+            title = kind.titles[index]
+            allowed = TITLE_BODIES.get(kind.code, {}).get(index, tuple(range(len(kind.bodies))))
+            body = kind.bodies[rng.choice(allowed)]
+        place = self.place_prefix(draft.regions)
+        roll = rng.random()
+        if place and roll < 0.2:
+            title = place + title
+        elif roll < 0.3:
+            title = f"“{rng.choice(TITLE_BRANDS)}计划”" + title.replace("“", "").replace("”", "")
+        elif roll < 0.4 and not title.endswith(("项目", "）")):
+            title += "项目"
+        for suffix in ("（二期）", "（延续项目）", "（2024年度）", "（三期）"):
+            if (org, title) not in self.seen:
+                break
+            title = title.removesuffix("（二期）") + suffix
+        self.seen[(org, title)] = None
+        return title, body
+
+    def offering(self, draft: Draft) -> dict[str, Any]:
+        rng = self.rng
+        kinds = [KIND[k] for k in draft.kinds]
+        org = self.org(draft.kinds, draft.regions)
+        title, body = self._title_body(draft, org)
+        details = [d for k in kinds for d in k.details]
+        detail = rng.choice(details) if details and rng.random() < 0.6 else ""
+        access = rng.choice(kinds[0].access + GENERIC_ACCESS) if rng.random() < 0.55 else ""
+        dist = self.geo.districts[draft.regions[0][:6]]
+        funding = rng.choice(FUNDING).format(dist=dist) if rng.random() < 0.4 else ""
+        area = rng.choice(AREA_SENTENCES).format(area=self.area_text(draft.regions))
+        intro = ""
+        if rng.random() < 0.2:
+            intro = rng.choice(ORG_INTROS).format(
+                year=rng.randint(2012, 2021),
+                staff=rng.randint(4, 30),
+                vol=rng.randint(3, 40) * 10,
+                grade=rng.choice(("3A", "4A", "4A", "5A")),
+                served=rng.randint(2, 60) * 500,
+            )
+        layout = rng.random()
+        if layout < 0.4:
+            description = f"{title}：{body}{detail}{area}{access}{funding}{intro}"
+        elif layout < 0.7:
+            description = f"{area}{body}{detail}{access}{funding}{intro}"
+        else:
+            description = f"{intro}{body}{area}{detail}{funding}{access}"
+        categories = list(dict.fromkeys(c for k in kinds for c in k.cats))
+        bens = {b for k in kinds for b in k.bens}
+        for k in kinds:
+            if k.extra_bens and rng.random() < 0.3:
+                bens.add(rng.choice(k.extra_bens))
+        low, high = kinds[0].cap
+        step = 10 if high > 100 else 5
+        capacity = max(low, round(rng.randint(low, high) / step) * step)
+        return {
+            "org": org,
+            "title": title,
+            "description": description,
+            "categories": categories,
+            "regions": list(draft.regions),
+            "beneficiaries": [b for b in BENEFICIARIES if b in bens],
+            "capacity": capacity,
+        }
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Build
+# --------------------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Dataset:
+    offerings: list[dict[str, Any]]
+    needs: list[dict[str, Any]]
+    offering_kinds: dict[str, tuple[str, ...]]  # offering id -> kinds (annotation, not exported)
+    need_kinds: dict[str, tuple[str, ...]]  # need id -> kinds (annotation, not exported)
+    offering_roles: dict[str, str]
+
+
+def build(regions_dir: Path = REGIONS_DIR) -> Dataset:
+    geo = load_geo(regions_dir)
+    rng = random.Random(SEED)  # noqa: S311 - reproducible sampling, not security
+
+    placer = Placer(geo, rng)
+    placer.base()
+    order = list(range(len(NEEDS)))
+    rng.shuffle(order)
+    for i in order:
+        placer.place_need(NEEDS[i])
+    placer.fill(MIN_OFFERINGS)
+
+    writer = Writer(geo, rng)
+    texts = [writer.offering(d) for d in placer.drafts]
+    offering_order = list(range(len(placer.drafts)))
+    rng.shuffle(offering_order)
+    offering_ids = {index: f"o{n + 1:04d}" for n, index in enumerate(offering_order)}
+    offerings = [{"id": offering_ids[i], **texts[i]} for i in offering_order]
+
+    need_order = list(range(len(placer.placed)))
+    rng.shuffle(need_order)
+    needs: list[dict[str, Any]] = []
+    need_kinds: dict[str, tuple[str, ...]] = {}
+    strata: dict[str, list[str]] = {}
+    for n, index in enumerate(need_order):
+        need = placer.placed[index]
+        spec, community = need.spec, need.community
+        nid = f"n{n + 1:04d}"
+        fill = {
+            "comm": geo.communities[community],
+            "street": geo.streets[community[:9]],
+            "dist": geo.districts[community[:6]],
+        }
+        relevant = sorted(
+            offering_ids[j]
+            for j, d in enumerate(placer.drafts)
+            if set(d.kinds) & set(spec.kinds) and covers(d.regions, community)
+        )
+        if not MIN_RELEVANT <= len(relevant) <= MAX_RELEVANT:
+            raise RuntimeError(f"{spec.title}: {len(relevant)} relevant offerings")
+        needs.append(
+            {
+                "id": nid,
+                "title": spec.title.format(**fill),
+                "description": spec.text.format(**fill),
+                "region": community,
+                "beneficiaries": list(spec.bens),
+                "category": spec.category,
+                "relevant": relevant,
+                "split": "dev",
+            }
+        )
+        need_kinds[nid] = spec.kinds
+        strata.setdefault(KIND[spec.kinds[0]].cats[0], []).append(nid)
+
+    split_rng = random.Random(SEED + 1)  # noqa: S311 - reproducible sampling, not security
+    holdout: set[str] = set()
+    for category in CATEGORIES:
+        members = strata.get(category, [])
+        holdout.update(split_rng.sample(members, round(len(members) * HOLDOUT_SHARE)))
+    for need_row in needs:
+        if need_row["id"] in holdout:
+            need_row["split"] = "holdout"
+
+    return Dataset(
+        offerings=offerings,
+        needs=needs,
+        offering_kinds={offering_ids[i]: d.kinds for i, d in enumerate(placer.drafts)},
+        need_kinds=need_kinds,
+        offering_roles={offering_ids[i]: d.role for i, d in enumerate(placer.drafts)},
+    )
+
+
+def dumps(rows: list[dict[str, Any]]) -> str:
+    return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Statistics (for README.md)
+# --------------------------------------------------------------------------------------------------------------------
+
+
+def hard_negative_lines(data: Dataset) -> list[str]:
+    """Count, per need, the offerings an engine could wrongly rank high."""
+    lines: list[str] = []
+    offerings = {o["id"]: o for o in data.offerings}
+    same_kind_elsewhere = same_kind_same_district = sibling_here = other_here = 0
+    needs_with = Counter[str]()
+    for need in data.needs:
+        nid, community = str(need["id"]), str(need["region"])
+        wanted = set(data.need_kinds[nid])
+        category = KIND[data.need_kinds[nid][0]].cats[0]
+        flags: set[str] = set()
+        for oid, kinds in data.offering_kinds.items():
+            regions = offerings[oid]["regions"]
+            here = covers(regions, community)
+            if wanted & set(kinds):
+                if not here:
+                    same_kind_elsewhere += 1
+                    if any(str(r)[:6] == community[:6] for r in regions):
+                        same_kind_same_district += 1
+                        flags.add("same kind, same district, area misses the community")
+                    else:
+                        flags.add("same kind, other district only")
+            elif here:
+                if any(KIND[k].cats[0] == category for k in kinds):
+                    sibling_here += 1
+                    flags.add("same category, other service, serves the community")
+                else:
+                    other_here += 1
+                    flags.add("other category, serves the community")
+        needs_with.update(flags)
+    n = len(data.needs)
+    lines.append(
+        f"hard negatives (need, offering pairs): same kind outside the area {same_kind_elsewhere} "
+        f"(of which in the need's own district {same_kind_same_district}); same category other service covering "
+        f"the community {sibling_here}; other category covering the community {other_here}"
+    )
+    for flag, count in sorted(needs_with.items()):
+        lines.append(f"  needs having at least one '{flag}': {count} / {n}")
+    return lines
+
+
+def stats(data: Dataset) -> str:
+    lines: list[str] = []
+    lines.append(f"offerings: {len(data.offerings)}   needs: {len(data.needs)}")
+    roles = Counter(data.offering_roles.values())
+    lines.append("offering roles: " + ", ".join(f"{k} {v}" for k, v in sorted(roles.items())))
+    per_kind_off = Counter(k for ks in data.offering_kinds.values() for k in ks)
+    per_kind_need = Counter(k for ks in data.need_kinds.values() for k in ks)
+    lines.append(
+        f"combined offerings (two kinds): {sum(1 for ks in data.offering_kinds.values() if len(ks) > 1)}"
+        f"; needs asking for two kinds: {sum(1 for ks in data.need_kinds.values() if len(ks) > 1)}"
+    )
+    lines.append("")
+    lines.append(
+        "| service category (of the need's first kind) | kinds | offerings providing | needs dev | needs holdout |"
+    )
+    lines.append("|---|---|---|---|---|")
+    for cat, label in CATEGORIES.items():
+        kinds = [k.code for k in KINDS if k.cats[0] == cat]
+        n_off = sum(
+            1 for ks in data.offering_kinds.values() if any(KIND[k].cats[0] == cat for k in ks)
+        )
+        dev = sum(
+            1
+            for n in data.needs
+            if KIND[data.need_kinds[str(n["id"])][0]].cats[0] == cat and n["split"] == "dev"
+        )
+        hold = sum(
+            1
+            for n in data.needs
+            if KIND[data.need_kinds[str(n["id"])][0]].cats[0] == cat and n["split"] == "holdout"
+        )
+        lines.append(f"| {cat} {label} | {len(kinds)} | {n_off} | {dev} | {hold} |")
+    lines.append("")
+    lines.append("| kind | label | offerings | needs |")
+    lines.append("|---|---|---|---|")
+    for kind in KINDS:
+        lines.append(
+            f"| {kind.code} | {kind.label} | {per_kind_off[kind.code]} | {per_kind_need[kind.code]} |"
+        )
+    lines.append("")
+    sizes = [len(n["relevant"]) for n in data.needs]
+    lines.append(
+        f"relevant per need: min {min(sizes)}, mean {sum(sizes) / len(sizes):.2f}, max {max(sizes)}; "
+        + "distribution "
+        + ", ".join(f"{k}:{v}" for k, v in sorted(Counter(sizes).items()))
+    )
+    lines.extend(hard_negative_lines(data))
+    lines.append(
+        f"needs: districts {len({str(x['region'])[:6] for x in data.needs})}, "
+        f"communities {len({x['region'] for x in data.needs})}; "
+        f"offerings: districts {len({str(r)[:6] for o in data.offerings for r in o['regions']})}, "
+        f"organisations {len({o['org'] for o in data.offerings})}"
+    )
+    lines.append(
+        "need categories as written: "
+        + ", ".join(
+            f"{k}:{v}" for k, v in Counter(str(x["category"]) for x in data.needs).most_common()
+        )
+    )
+    lines.append(
+        f"needs without beneficiaries: {sum(1 for x in data.needs if not x['beneficiaries'])}"
+    )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--stats", action="store_true", help="print statistics")
+    parser.add_argument(
+        "--out", type=Path, default=HERE, help="output folder (default: this folder)"
+    )
+    parser.add_argument("--regions-dir", type=Path, default=REGIONS_DIR)
+    args = parser.parse_args()
+    data = build(args.regions_dir)
+    (args.out / "offerings.json").write_text(dumps(data.offerings), encoding="utf-8")
+    (args.out / "needs.json").write_text(dumps(data.needs), encoding="utf-8")
+    print(f"wrote {len(data.offerings)} offerings and {len(data.needs)} needs to {args.out}")
+    if args.stats:
+        print(stats(data))
+
+
+if __name__ == "__main__":
+    main()
