@@ -35,6 +35,7 @@ from civicnest.matching.models import Match, Need, ServiceOffering
 from civicnest.network.models import Center, CenterStaff
 from civicnest.network.services import center_update
 from civicnest.network.tests.factories import CenterFactory, CenterStaffFactory
+from civicnest.regions.models import Region
 from civicnest.registry.models import (
     ActivityTeam,
     AnnualReport,
@@ -280,7 +281,7 @@ def _foreign_matching(officer: User, org: SocialOrganization) -> tuple[Need, Mat
         categories=["elderly"],
         is_active=False,
     )
-    offering.areas.set(["420106"])
+    offering.areas.set(Region.objects.filter(code="420106"))
     match = Match.objects.create(
         need=need, offering=offering, region_id=need.region_id, status="delivered"
     )

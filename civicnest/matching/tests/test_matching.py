@@ -87,7 +87,7 @@ def test_index_ranks_by_service_and_geography_with_reasons() -> None:
 
 
 @pytest.fixture
-def org_rep(make_user: Callable[..., User]):  # type: ignore[no-untyped-def]
+def org_rep(make_user: Callable[..., User]):
     org = OrganizationFactory.create(region_id="420102002", name="江岸区暖心为老服务中心")
     user = make_user(username="org_rep", full_name="暖心负责人")
     RoleAssignment.objects.create(
@@ -107,7 +107,7 @@ def resident(make_user: Callable[..., User]) -> User:
     )
 
 
-def _offering(org_rep: User, **overrides: object):  # type: ignore[no-untyped-def]
+def _offering(org_rep: User, **overrides: object):
     org = org_rep.role_assignments.get().organization
     data: dict[str, object] = {
         "title": "独居老人助餐配送",
@@ -274,7 +274,7 @@ def test_new_offering_is_visible_to_the_next_query(org_rep: User, resident: User
 @pytest.mark.django_db
 def test_escalation_to_the_parent_center(
     resident: User, jiangan_center: Center, make_user: Callable[..., User], settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.MATCHING_ESCALATE_DAYS = 7
     CenterFactory.create(
         region_id="420102002", level="street", parent=jiangan_center, name="大智街道中心"
@@ -324,7 +324,7 @@ def test_visibility(
 
 
 @pytest.mark.django_db
-def test_api_with_exact_names(api_client, org_rep: User, resident: User) -> None:  # type: ignore[no-untyped-def]
+def test_api_with_exact_names(api_client, org_rep: User, resident: User) -> None:
     assert {"code": "elderly", "label": "养老"} in api_client.get("/api/v1/categories/").json()
     assert {"code": "elderly", "label": "老年人"} in api_client.get("/api/v1/beneficiaries/").json()
     api_client.force_authenticate(org_rep)
@@ -387,7 +387,7 @@ def test_api_with_exact_names(api_client, org_rep: User, resident: User) -> None
 
 
 @pytest.mark.django_db
-def test_pages(client, org_rep: User, resident: User, jiangan_staff: User) -> None:  # type: ignore[no-untyped-def]
+def test_pages(client, org_rep: User, resident: User, jiangan_staff: User) -> None:
     offering = _offering(org_rep)
     client.force_login(resident)
     response = client.post(
