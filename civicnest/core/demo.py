@@ -16,6 +16,8 @@ from civicnest.accounts.roles import Role
 from civicnest.core.services import notify
 from civicnest.incubation.demo import seed_incubation
 from civicnest.incubation.models import Application
+from civicnest.matching.demo import seed_matching
+from civicnest.matching.models import Need, ServiceOffering
 from civicnest.network.models import (
     Center,
     CenterLevel,
@@ -365,6 +367,7 @@ def seed_demo() -> DemoReport:
             region=district,
         )
     report.registry.update(seed_training(admin))
+    report.registry.update(seed_matching(admin))
     return report
 
 
@@ -384,4 +387,6 @@ def demo_counts() -> dict[str, int]:
         "courses": Course.objects.count(),
         "events": Event.objects.count(),
         "volunteers": Volunteer.objects.count(),
+        "offerings": ServiceOffering.objects.count(),
+        "needs": Need.objects.count(),
     }

@@ -8,6 +8,7 @@ from civicnest.accounts.roles import Role
 from civicnest.accounts.selectors import role_assignment_list
 from civicnest.core.selectors import audit_entry_list, notification_list
 from civicnest.incubation.selectors import incubation_summary
+from civicnest.matching.selectors import matching_summary
 from civicnest.network.selectors import center_list, network_coverage
 from civicnest.regions.scoping import Scope
 from civicnest.registry.selectors import own_organizations, registry_summary
@@ -30,6 +31,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if scope.is_staff_member:
         context["registry"] = registry_summary(user=request.user)
         context["incubation"] = incubation_summary(user=request.user)
+        context["matching"] = matching_summary(user=request.user)
     if scope.has_role(Role.ORG_REP):
         context["own_organizations"] = list(own_organizations(user=request.user))
     if scope.has_role(Role.BUREAU_OFFICER):

@@ -12,6 +12,7 @@ only what changed, so an offering saved by any process is visible to the next qu
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 import threading
@@ -45,6 +46,7 @@ WEIGHTS = {
     "rating": 0.1,
     "full": -1.5,
 }
+MIN_BIGRAM_OVERLAP = 0.1
 GEO_LABELS = {
     "community": "同一社区",
     "street": "同一街道",
@@ -58,6 +60,9 @@ def tokenizer() -> Any:
     global _tokenizer  # noqa: PLW0603 - built once per process, guarded by the lock
     with _jieba_lock:
         if _tokenizer is None:
+            jieba.setLogLevel(
+                logging.WARNING
+            )  # it prints its dictionary loading to stderr otherwise
             tk = jieba.Tokenizer()
             tk.initialize()
             for word in list(SYNONYMS) + list(TYPOS.values()):
@@ -237,6 +242,11 @@ class Index:
                 continue
             text = text_scores.get(doc_id, 0.0)
             overlap = len(grams & doc.grams) / (len(grams) or 1)
+            related = (
+                need.category and need.category in doc.categories
+            ) or wanted_beneficiaries & doc.beneficiaries
+            if text == 0 and overlap < MIN_BIGRAM_OVERLAP and not related:
+                continue  # nothing in common with what was asked: geography alone is no reason to suggest it
             score = WEIGHTS["text"] * text + WEIGHTS["bigram"] * overlap * 10
             reasons = [GEO_LABELS[level]]
             score += WEIGHTS.get(level, 0.0)
