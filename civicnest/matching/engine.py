@@ -209,16 +209,15 @@ class Index:
                 found.setdefault(doc_id, level)
         return found
 
-    def rank(self, need: NeedQuery, limit: int = 10) -> list[Suggestion]:  # noqa: PLR0912 - one flat list of signals
-        candidates = self.covering(need.region)
-        if not candidates:
-            return []
+    def _text_scores(
+        self, need: NeedQuery, candidates: dict[int, str]
+    ) -> tuple[dict[int, float], dict[int, list[str]]]:
+        """BM25 over concepts, restricted to the candidates (postings or candidates, whichever is shorter)."""
         query = Counter(concepts(need.text))
-        grams = bigrams(need.text)
         n_docs = max(len(self.docs), 1)
         avg_len = self.total_length / n_docs
-        text_scores: dict[int, float] = defaultdict(float)
-        matched_terms: dict[int, list[str]] = defaultdict(list)
+        scores: dict[int, float] = defaultdict(float)
+        matched: dict[int, list[str]] = defaultdict(list)
         for term, qtf in query.items():
             posting = self.postings.get(term)
             if not posting:
@@ -229,51 +228,67 @@ class Index:
                 tf = posting.get(doc_id)
                 if tf is None or doc_id not in candidates:
                     continue
-                doc = self.docs[doc_id]
-                text_scores[doc_id] += (
-                    qtf * idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * doc.length / avg_len))
+                length = self.docs[doc_id].length
+                scores[doc_id] += (
+                    qtf * idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / avg_len))
                 )
-                matched_terms[doc_id].append(term)
-        wanted_beneficiaries = set(need.beneficiaries)
+                matched[doc_id].append(term)
+        return scores, matched
+
+    def rank(self, need: NeedQuery, limit: int = 10) -> list[Suggestion]:
+        candidates = self.covering(need.region)
+        if not candidates:
+            return []
+        text_scores, matched_terms = self._text_scores(need, candidates)
+        grams = bigrams(need.text)
         results = []
         for doc_id, level in candidates.items():
             doc = self.docs[doc_id]
             if doc.excluded:
                 continue
-            text = text_scores.get(doc_id, 0.0)
-            overlap = len(grams & doc.grams) / (len(grams) or 1)
-            related = (
-                need.category and need.category in doc.categories
-            ) or wanted_beneficiaries & doc.beneficiaries
-            if text == 0 and overlap < MIN_BIGRAM_OVERLAP and not related:
-                continue  # nothing in common with what was asked: geography alone is no reason to suggest it
-            score = WEIGHTS["text"] * text + WEIGHTS["bigram"] * overlap * 10
-            reasons = [GEO_LABELS[level]]
-            score += WEIGHTS.get(level, 0.0)
-            if need.category and need.category in doc.categories:
-                score += WEIGHTS["category"]
-                reasons.append(f"类别相符: {CATEGORY_LABELS.get(need.category, need.category)}")
-            shared = sorted(wanted_beneficiaries & doc.beneficiaries)
-            if shared:
-                score += WEIGHTS["beneficiary"]
-                reasons.append(
-                    "服务对象匹配: " + "、".join(BENEFICIARY_LABELS.get(b, b) for b in shared)
-                )
-            if matched_terms.get(doc_id):
-                top = sorted(set(matched_terms[doc_id]), key=lambda t: -doc.tf[t])[:3]
-                reasons.append("关键词: " + "、".join(top))
-            if doc.grade:
-                score += WEIGHTS["grade"] * int(doc.grade[0])
-                reasons.append(f"评估等级 {doc.grade}")
-            if doc.rating:
-                score += WEIGHTS["rating"] * (doc.rating - 3)
-                reasons.append(f"服务评价 {doc.rating:.1f} 星")
-            if doc.used >= doc.capacity:
-                score += WEIGHTS["full"]
-                reasons.append("本月服务名额已满")
-            results.append(Suggestion(doc_id, round(score, 4), reasons))
+            suggestion = _score(
+                doc,
+                level,
+                need,
+                text=text_scores.get(doc_id, 0.0),
+                matched=matched_terms.get(doc_id, []),
+                overlap=len(grams & doc.grams) / (len(grams) or 1),
+            )
+            if suggestion is not None:
+                results.append(suggestion)
         results.sort(key=lambda s: (-s.score, s.offering))
         return results[:limit]
+
+
+def _score(
+    doc: OfferingDoc, level: str, need: NeedQuery, text: float, matched: list[str], overlap: float
+) -> Suggestion | None:
+    """Combine the signals for one candidate; None when it has nothing in common with the need."""
+    wanted = set(need.beneficiaries)
+    same_category = bool(need.category) and need.category in doc.categories
+    shared = sorted(wanted & doc.beneficiaries)
+    if text == 0 and overlap < MIN_BIGRAM_OVERLAP and not (same_category or shared):
+        return None  # geography alone is no reason to suggest it
+    score = WEIGHTS["text"] * text + WEIGHTS["bigram"] * overlap * 10 + WEIGHTS.get(level, 0.0)
+    reasons = [GEO_LABELS[level]]
+    if same_category:
+        score += WEIGHTS["category"]
+        reasons.append(f"类别相符: {CATEGORY_LABELS.get(need.category, need.category)}")
+    if shared:
+        score += WEIGHTS["beneficiary"]
+        reasons.append("服务对象匹配: " + "、".join(BENEFICIARY_LABELS.get(b, b) for b in shared))
+    if matched:
+        reasons.append("关键词: " + "、".join(sorted(set(matched), key=lambda t: -doc.tf[t])[:3]))
+    if doc.grade:
+        score += WEIGHTS["grade"] * int(doc.grade[0])
+        reasons.append(f"评估等级 {doc.grade}")
+    if doc.rating:
+        score += WEIGHTS["rating"] * (doc.rating - 3)
+        reasons.append(f"服务评价 {doc.rating:.1f} 星")
+    if doc.used >= doc.capacity:
+        score += WEIGHTS["full"]
+        reasons.append("本月服务名额已满")
+    return Suggestion(doc.id, round(score, 4), reasons)
 
 
 def _labels() -> tuple[dict[str, str], dict[str, str]]:
