@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civicnest.core.forms import BootstrapFormMixin
 from civicnest.incubation.forms import _date
-from civicnest.network.models import SocialWorkerLevel
+from civicnest.network.models import Center, SocialWorkerLevel
 from civicnest.registry.forms import RegionCodeField
 from civicnest.training.models import Course, Event, TalentKind
 from civicnest.venues.models import Room
@@ -103,3 +103,23 @@ def default_session_times() -> tuple[datetime.datetime, datetime.datetime]:
         hour=14, minute=0, second=0, microsecond=0
     ) + datetime.timedelta(days=7)
     return start, start + datetime.timedelta(hours=2)
+
+
+class PlacementForm(BootstrapFormMixin, forms.Form):
+    center = forms.ModelChoiceField(label=_("实践基地（中心）"), queryset=Center.objects.none())
+    starts_on = _date(_("开始"))
+    ends_on = _date(_("结束"))
+    hours = forms.DecimalField(
+        label=_("实践时数"), min_value=Decimal("0"), decimal_places=1, initial=0
+    )
+    supervisor = forms.CharField(label=_("督导"), max_length=50, required=False)
+
+    def __init__(self, *args: Any, centers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["center"].queryset = centers  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
+            self.add_error("ends_on", _("结束日期不能早于开始日期。"))
+        return data

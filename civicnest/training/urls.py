@@ -27,6 +27,7 @@ urlpatterns = [
     path("talent/new/", views.talent_create_view, name="talent-create"),
     path("talent/<int:pk>/", views.talent_detail_view, name="talent-detail"),
     path("talent/<int:pk>/hours/", views.hour_record_view, name="hour-record"),
+    path("talent/<int:pk>/placements/", views.placement_create_view, name="placement-create"),
     path("hours/<int:pk>/verify/", views.hour_verify_view, name="hour-verify"),
     path("hours/export.xlsx", views.hours_export_view, name="hours-export"),
 ]

@@ -31,6 +31,7 @@ from civicnest.training.forms import (
     FeedbackForm,
     HourForm,
     PhotoForm,
+    PlacementForm,
     SessionForm,
     VolunteerForm,
     default_session_times,
@@ -450,7 +451,33 @@ def talent_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "phone_display": volunteer.phone if show else mask_phone(volunteer.phone),
             "can_record": volunteer.user_id == request.user.pk
             or permissions.can_manage_volunteer(request.user, volunteer),
+            "placements": volunteer.placements.select_related("center"),
+            "placement_form": PlacementForm(centers=_training_centers(request.user))
+            if Scope.for_user(request.user).is_staff_member
+            else None,
         },
+    )
+
+
+def _training_centers(user: Any) -> Any:
+    from civicnest.network.selectors import centers_visible_to
+
+    return centers_visible_to(user).order_by("region_id", "name")
+
+
+@login_required
+@require_POST
+def placement_create_view(request: HttpRequest, pk: int) -> HttpResponse:
+    volunteer = selectors.access_volunteer_by_id(request.user, pk)
+    form = PlacementForm(request.POST, centers=_training_centers(request.user))
+    return post_form_action(
+        request,
+        form=form,
+        back_to=reverse("training:talent-detail", kwargs={"pk": pk}),
+        success=_("已安排实践。"),
+        call=lambda d: services.placement_create(
+            actor=request.user, volunteer=volunteer, center=d.pop("center"), data=d
+        ),
     )
 
 

@@ -166,6 +166,7 @@ FOREIGN_KWARGS: dict[str, Callable[[ForeignWorld], dict[str, Any]]] = {
     "training:talent-detail": lambda w: {"pk": w.volunteer.pk},
     "training:hour-record": lambda w: {"pk": w.volunteer.pk},
     "training:hour-verify": lambda w: {"pk": w.volunteer.hours.get().pk},
+    "training:placement-create": lambda w: {"pk": w.volunteer.pk},
     # Active offerings form a public catalogue by design: the foreign one here is inactive.
     "matching:need-detail": lambda w: {"pk": w.need.pk},
     "matching:offer": lambda w: {"pk": w.need.pk},

@@ -315,3 +315,46 @@ def test_portal_shows_published_events_only(client, jiangan_center: Center) -> N
     body = client.get("/portal/events/").content.decode()
     assert "已发布的论坛" in body and "已结束的展示" in body and "展示了 30 个项目" in body
     assert "筹备中的活动" not in body
+
+
+def test_placements_at_a_practice_base(
+    client, jiangan_staff: User, jiangan_center: Center, make_user: Callable[..., User]
+) -> None:
+    volunteer = Volunteer.objects.create(
+        region_id="420102",
+        kind="social_worker",
+        name="实习社工",
+        id_number="420102199001011236",
+        phone="13812345678",
+    )
+    client.force_login(jiangan_staff)
+    client.post(
+        f"/training/talent/{volunteer.pk}/placements/",
+        {
+            "center": jiangan_center.pk,
+            "starts_on": "2026-03-01",
+            "ends_on": "2026-02-01",
+            "hours": "10",
+        },
+    )
+    assert not volunteer.placements.exists()  # end before start is refused
+    client.post(
+        f"/training/talent/{volunteer.pk}/placements/",
+        {
+            "center": jiangan_center.pk,
+            "starts_on": "2026-03-01",
+            "ends_on": "2026-06-30",
+            "hours": "120",
+            "supervisor": "李督导",
+        },
+    )
+    assert volunteer.placements.get().hours == Decimal("120")
+    assert "李督导" in client.get(f"/training/talent/{volunteer.pk}/").content.decode()
+    outsider = make_user(Role.BUREAU_OFFICER, "420106")
+    with pytest.raises(PermissionDenied):
+        services.placement_create(
+            actor=outsider,
+            volunteer=volunteer,
+            center=jiangan_center,
+            data={"starts_on": datetime.date(2026, 1, 1), "ends_on": datetime.date(2026, 2, 1)},
+        )
