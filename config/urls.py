@@ -26,6 +26,7 @@ urlpatterns += i18n_patterns(
     path("venues/", include("civicnest.venues.urls")),
     path("training/", include("civicnest.training.urls")),
     path("matching/", include("civicnest.matching.urls")),
+    path("governance/", include("civicnest.governance.urls")),
     path("core/", include("civicnest.core.urls")),
     path("portal/", include("civicnest.portal.urls")),
     path("admin/", admin.site.urls),

@@ -67,6 +67,7 @@ MENU: list[tuple[str | Promise, list[MenuEntry]]] = [
             MenuEntry(_("对接看板"), "matching:board", "arrow-left-right", STAFF_ROLES),
             MenuEntry(_("需求收件箱"), "matching:inbox", "inbox", frozenset({Role.ORG_REP})),
             MenuEntry(_("服务目录"), "matching:offering-list", "grid", ALL_ROLES),
+            MenuEntry(_("协商议事"), "governance:topic-list", "megaphone", ALL_ROLES),
         ],
     ),
     (

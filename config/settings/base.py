@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "civicnest.venues",
     "civicnest.training",
     "civicnest.matching",
+    "civicnest.governance",
     "civicnest.dashboards",
     "civicnest.portal",
 ]

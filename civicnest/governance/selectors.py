@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from civicnest.accounts.roles import Role
+from civicnest.governance import permissions
+from civicnest.governance.models import Meeting, Opinion, Resolution, Topic
+from civicnest.regions.scoping import Scope, subtree_q
+
+
+def topics_visible_to(user: Any) -> QuerySet[Topic]:
+    """Staff see their jurisdiction's topics; residents and organizations the topics of the places they belong to."""
+    scope = Scope.for_user(user)
+    if scope.is_superuser:
+        return Topic.objects.all()
+    condition = scope.q("region")
+    for grant in scope.grants:
+        if grant.role in (Role.RESIDENT, Role.VOLUNTEER):
+            # every topic whose region contains the resident's place (community → street → district)
+            prefixes = [grant.region_code[:n] for n in (12, 9, 6) if len(grant.region_code) >= n]
+            condition |= Q(region_id__in=prefixes)
+        elif grant.role == Role.ORG_REP:
+            condition |= subtree_q([grant.region_code[:6]], "region")
+    return Topic.objects.filter(condition)
+
+
+def access_topic_by_id(user: Any, pk: int) -> Topic:
+    return get_object_or_404(topics_visible_to(user).select_related("center", "region"), pk=pk)
+
+
+def topic_opinions(*, user: Any, topic: Topic) -> list[Opinion]:
+    """Hidden opinions are shown (with the reason) only to the people who run the topic."""
+    qs = topic.opinions.select_related("author").annotate(support_count=Count("supports"))
+    if not permissions.can_run_topic(user, topic):
+        qs = qs.filter(is_hidden=False)
+    return list(qs.order_by("-support_count", "-created_at"))
+
+
+def access_opinion_by_id(user: Any, pk: int) -> Opinion:
+    return get_object_or_404(
+        Opinion.objects.filter(topic__in=topics_visible_to(user)).select_related(
+            "topic__center", "topic__region"
+        ),
+        pk=pk,
+    )
+
+
+def access_meeting_by_id(user: Any, pk: int) -> Meeting:
+    return get_object_or_404(
+        Meeting.objects.filter(topic__in=topics_visible_to(user)).select_related("topic__center"),
+        pk=pk,
+    )
+
+
+def access_resolution_by_id(user: Any, pk: int) -> Resolution:
+    return get_object_or_404(
+        Resolution.objects.filter(meeting__topic__in=topics_visible_to(user)).select_related(
+            "meeting__topic__center"
+        ),
+        pk=pk,
+    )
+
+
+def follow_ups(*, topic: Topic) -> QuerySet[Resolution]:
+    return (
+        Resolution.objects.filter(meeting__topic=topic)
+        .prefetch_related("updates")
+        .order_by("due_on", "pk")
+    )
+
+
+def opinion_themes(opinions: list[Opinion], top: int = 8) -> list[tuple[str, list[Opinion]]]:
+    """Group opinions by their main keyword (jieba TF-IDF over the opinions), to help staff compile reports."""
+    import jieba.analyse
+
+    from civicnest.matching.engine import tokenizer
+
+    tokenizer()  # loads the domain dictionary into jieba first
+    keywords: Counter[str] = Counter()
+    per_opinion: dict[int, list[str]] = {}
+    for opinion in opinions:
+        tags = [t for t in jieba.analyse.extract_tags(opinion.body, topK=3) if len(t) > 1]
+        per_opinion[opinion.pk] = tags
+        keywords.update(tags)
+    themes = [word for word, _n in keywords.most_common(top)]
+    groups: dict[str, list[Opinion]] = {t: [] for t in themes}
+    other: list[Opinion] = []
+    for opinion in opinions:
+        theme = next((t for t in per_opinion[opinion.pk] if t in groups), None)
+        (groups[theme] if theme else other).append(opinion)
+    result = [(t, ops) for t, ops in groups.items() if ops]
+    if other:
+        result.append(("其他", other))
+    return result
