@@ -74,23 +74,19 @@ def follow_ups(*, topic: Topic) -> QuerySet[Resolution]:
 
 
 def opinion_themes(opinions: list[Opinion], top: int = 8) -> list[tuple[str, list[Opinion]]]:
-    """Group opinions by their main keyword (jieba TF-IDF over the opinions), to help staff compile reports."""
-    import jieba.analyse
+    """Group opinions by their most shared keyword (jieba with the domain dictionary), to help staff compile
+    reports: each opinion goes to the most frequent of its own keywords; the rest fall under 其他."""
+    from civicnest.matching.engine import concepts
 
-    from civicnest.matching.engine import tokenizer
-
-    tokenizer()  # loads the domain dictionary into jieba first
-    keywords: Counter[str] = Counter()
-    per_opinion: dict[int, list[str]] = {}
-    for opinion in opinions:
-        tags = [t for t in jieba.analyse.extract_tags(opinion.body, topK=3) if len(t) > 1]
-        per_opinion[opinion.pk] = tags
-        keywords.update(tags)
-    themes = [word for word, _n in keywords.most_common(top)]
+    words = {o.pk: [w for w in dict.fromkeys(concepts(o.body)) if len(w) > 1] for o in opinions}
+    frequency = Counter(w for ws in words.values() for w in ws)
+    themes = [w for w, n in frequency.most_common(top) if n > 1]
     groups: dict[str, list[Opinion]] = {t: [] for t in themes}
     other: list[Opinion] = []
     for opinion in opinions:
-        theme = next((t for t in per_opinion[opinion.pk] if t in groups), None)
+        theme = max(
+            (w for w in words[opinion.pk] if w in groups), key=lambda w: frequency[w], default=None
+        )
         (groups[theme] if theme else other).append(opinion)
     result = [(t, ops) for t, ops in groups.items() if ops]
     if other:

@@ -23,6 +23,7 @@ from civicnest.accounts.models import User
 from civicnest.accounts.roles import Role
 from civicnest.core.models import Notification
 from civicnest.core.services import notify
+from civicnest.governance.models import Meeting, Opinion, Resolution, Topic
 from civicnest.incubation import services as services_inc
 from civicnest.incubation.models import Application, IntakeRound, Tenancy
 from civicnest.incubation.tests.factories import (
@@ -89,6 +90,9 @@ class ForeignWorld:
     volunteer: Volunteer
     need: Need
     match: Match
+    topic: Topic
+    opinion: Opinion
+    resolution: Resolution
 
 
 FOREIGN_KWARGS: dict[str, Callable[[ForeignWorld], dict[str, Any]]] = {
@@ -179,6 +183,17 @@ FOREIGN_KWARGS: dict[str, Callable[[ForeignWorld], dict[str, Any]]] = {
     "matching:offering-detail": lambda w: {"pk": w.match.offering_id},
     "matching:offering-edit": lambda w: {"pk": w.match.offering_id},
     "api:need-matches": lambda w: {"pk": w.need.pk},
+    "governance:topic-detail": lambda w: {"pk": w.topic.pk},
+    "governance:opinion-post": lambda w: {"pk": w.topic.pk},
+    "governance:topic-advance": lambda w: {"pk": w.topic.pk},
+    "governance:meeting-create": lambda w: {"pk": w.topic.pk},
+    "governance:report": lambda w: {"pk": w.topic.pk},
+    "governance:support": lambda w: {"pk": w.opinion.pk},
+    "governance:hide": lambda w: {"pk": w.opinion.pk},
+    "governance:to-need": lambda w: {"pk": w.opinion.pk},
+    "governance:meeting-detail": lambda w: {"pk": w.resolution.meeting_id},
+    "governance:resolution-create": lambda w: {"pk": w.resolution.meeting_id},
+    "governance:progress": lambda w: {"pk": w.resolution.pk},
 }
 
 
@@ -264,7 +279,39 @@ def foreign_world(db: None, make_user: Callable[..., User]) -> ForeignWorld:
         booking,
         *_foreign_training(officer, center),
         *_foreign_matching(officer, org),
+        *_foreign_governance(officer, street),
     )
+
+
+def _foreign_governance(officer: User, street: Center) -> tuple[Topic, Opinion, Resolution]:
+    topic = Topic.objects.create(
+        center=street,
+        region_id="420106002003",
+        title=f"{MARKER}议题",
+        background="b",
+        participants=["residents"],
+        collect_until=datetime.date(2030, 1, 1),
+        created_by=officer,
+    )
+    opinion = Opinion.objects.create(
+        topic=topic, region_id=topic.region_id, author=officer, body=f"{PRIVATE}意见"
+    )
+    meeting = Meeting.objects.create(
+        topic=topic,
+        region_id=topic.region_id,
+        held_at=timezone.now(),
+        location="x",
+        participants="x",
+        agenda=f"{PRIVATE}议程",
+    )
+    resolution = Resolution.objects.create(
+        meeting=meeting,
+        region_id=topic.region_id,
+        text=f"{PRIVATE}决议",
+        owner="x",
+        due_on=datetime.date(2030, 1, 1),
+    )
+    return topic, opinion, resolution
 
 
 def _foreign_matching(officer: User, org: SocialOrganization) -> tuple[Need, Match]:
