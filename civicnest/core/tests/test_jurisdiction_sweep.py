@@ -262,6 +262,9 @@ def foreign_world(db: None, make_user: Callable[..., User]) -> ForeignWorld:
     )
     incubatee, graduate, closed_round = _foreign_incubation(officer, center)
     room, booking = _foreign_venue(officer, center)
+    session, enrolment, event, volunteer = _foreign_training(officer, center)
+    need, match = _foreign_matching(officer, org)
+    topic, opinion, resolution = _foreign_governance(officer, street)
     return ForeignWorld(
         center,
         street,
@@ -277,9 +280,15 @@ def foreign_world(db: None, make_user: Callable[..., User]) -> ForeignWorld:
         closed_round,
         room,
         booking,
-        *_foreign_training(officer, center),
-        *_foreign_matching(officer, org),
-        *_foreign_governance(officer, street),
+        session,
+        enrolment,
+        event,
+        volunteer,
+        need,
+        match,
+        topic,
+        opinion,
+        resolution,
     )
 
 
