@@ -33,6 +33,8 @@ class TopicForm(BootstrapFormMixin, forms.Form):
     def __init__(self, *args: Any, centers: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["center"].queryset = centers  # type: ignore[attr-defined]
+        if len(centers) == 1:
+            self.fields["center"].initial = centers[0]
 
 
 class OpinionForm(BootstrapFormMixin, forms.Form):
