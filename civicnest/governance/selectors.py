@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from civicnest.accounts.roles import Role
 from civicnest.governance import permissions
@@ -90,5 +91,5 @@ def opinion_themes(opinions: list[Opinion], top: int = 8) -> list[tuple[str, lis
         (groups[theme] if theme else other).append(opinion)
     result = [(t, ops) for t, ops in groups.items() if ops]
     if other:
-        result.append(("其他", other))
+        result.append((str(_("其他")), other))
     return result

@@ -291,13 +291,15 @@ def match_offer(*, actor: Any, need: Need, offering: ServiceOffering) -> Match:
     """Staff offer a need to an organization (the engine's suggestion or their own pick)."""
     if not permissions.can_manage_need(actor, need):
         raise PermissionDenied(_("只有辖区内的工作人员可以推送需求。"))
-    if (
+    status = (
         SocialOrganization.objects.filter(pk=offering.organization_id)
         .values_list("status", flat=True)
         .first()
-        != "normal"
-    ):
+    )
+    if status == "abnormal":
         raise ApplicationError(_("该组织当前在活动异常名录中，不能推送。"))
+    if status != "normal":
+        raise ApplicationError(_("该组织已注销，不能推送。"))
     match, _created = Match.objects.get_or_create(
         need=need, offering=offering, defaults={"region_id": need.region_id}
     )

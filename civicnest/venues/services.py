@@ -117,8 +117,14 @@ def _check_slot(
 
 
 def weekday_names(digits: str) -> str:
-    names = dict(zip("1234567", "一二三四五六日", strict=True))
-    return "、".join(f"周{names[d]}" for d in sorted(digits))
+    names = dict(
+        zip(
+            "1234567",
+            [_("周一"), _("周二"), _("周三"), _("周四"), _("周五"), _("周六"), _("周日")],
+            strict=True,
+        )
+    )
+    return _("、").join(names[d] for d in sorted(digits))
 
 
 def _conflict(

@@ -11,6 +11,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from civicnest.core.actions import post_form_action
@@ -22,7 +23,15 @@ from civicnest.venues import permissions, selectors, services
 from civicnest.venues.forms import BookingForm, DecisionForm, FreeSlotForm, PhotoForm, RoomForm
 from civicnest.venues.models import BookingStatus, Room, RoomPhoto
 
-WEEKDAYS = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"]
+WEEKDAYS = [
+    _lazy("周一"),
+    _lazy("周二"),
+    _lazy("周三"),
+    _lazy("周四"),
+    _lazy("周五"),
+    _lazy("周六"),
+    _lazy("周日"),
+]
 
 
 def _parse_day(raw: str | None) -> datetime.date:
