@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -75,3 +75,14 @@ def audit_search(request: HttpRequest) -> HttpResponse:
             "actions": [("0", _("新增")), ("1", _("修改")), ("2", _("删除"))],
         },
     )
+
+
+def serve_stored_file(field: Any, *, filename: str | None = None) -> FileResponse:
+    """Stream a stored upload; a file missing from storage is a 404 with a Chinese message, not a server error."""
+    try:
+        handle = field.open("rb")
+    except (FileNotFoundError, OSError) as exc:
+        raise Http404(_("文件不存在或已被移除。")) from exc
+    if filename:
+        return FileResponse(handle, as_attachment=True, filename=filename)
+    return FileResponse(handle)

@@ -16,6 +16,7 @@ from civicnest.accounts.roles import Role
 from civicnest.core.exceptions import ApplicationError
 from civicnest.core.forms import apply_service_errors
 from civicnest.core.masking import mask_phone
+from civicnest.core.views import serve_stored_file
 from civicnest.regions.scoping import Scope
 from civicnest.registry import excel, permissions, selectors, services
 from civicnest.registry.forms import (
@@ -217,7 +218,7 @@ def archive_upload_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def archive_download_view(request: HttpRequest, pk: int) -> FileResponse:
     doc = selectors.access_archive_by_id(request.user, pk)
-    return FileResponse(doc.file.open("rb"), as_attachment=True, filename=doc.original_name)
+    return serve_stored_file(doc.file, filename=doc.original_name)
 
 
 # -- annual reports -------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from civicnest.core.exceptions import ApplicationError
 from civicnest.core.forms import apply_service_errors
 from civicnest.core.masking import mask_id_number, mask_phone
 from civicnest.core.pdf import pdf_response, render_pdf
+from civicnest.core.views import serve_stored_file
 from civicnest.network.selectors import access_center_by_id
 from civicnest.regions.scoping import Scope
 from civicnest.registry.selectors import own_organizations
@@ -382,7 +383,7 @@ def event_photo_view(request: HttpRequest, pk: int) -> FileResponse:
         and not selectors.events_visible_to(request.user).filter(pk=photo.event_id).exists()
     ):
         raise PermissionDenied(_("该活动尚未发布。"))
-    return FileResponse(photo.image.open("rb"))
+    return serve_stored_file(photo.image)
 
 
 # -- talent pool ----------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from civicnest.core.actions import post_form_action
 from civicnest.core.exceptions import ApplicationError
 from civicnest.core.forms import apply_service_errors
+from civicnest.core.views import serve_stored_file
 from civicnest.network.selectors import access_center_by_id
 from civicnest.registry.selectors import own_organizations
 from civicnest.venues import permissions, selectors, services
@@ -273,7 +274,7 @@ def room_photo_view(request: HttpRequest, pk: int) -> FileResponse:
     photo = get_object_or_404(
         RoomPhoto.objects.filter(room__in=selectors.rooms_visible_to(request.user)), pk=pk
     )
-    return FileResponse(photo.image.open("rb"))
+    return serve_stored_file(photo.image)
 
 
 @login_required

@@ -615,3 +615,21 @@ def test_the_foreign_officer_does_see_their_own_rows(client, foreign_world: Fore
         ).status_code
         == 200
     )
+
+
+@pytest.mark.django_db
+def test_every_page_renders_for_the_rightful_officer_and_an_admin(
+    client, foreign_world: ForeignWorld, make_user
+) -> None:
+    """The same routes, seen by the officer whose district owns the rows and by an administrator: every page
+    renders (no server error), so a template broken only when there is data cannot hide behind a 404."""
+    admin = make_user(is_superuser=True, is_staff=True, username="sweep_admin")
+    for user in (foreign_world.officer, admin):
+        client.force_login(user)
+        for name, url in _urls(foreign_world):
+            response = client.get(url)
+            assert response.status_code in {200, 302, 403, 404, 405}, (
+                user.username,
+                name,
+                response.status_code,
+            )
