@@ -261,7 +261,13 @@ class Index:
 
 
 def _score(
-    doc: OfferingDoc, level: str, need: NeedQuery, *, text: float, matched: list[str], overlap: float
+    doc: OfferingDoc,
+    level: str,
+    need: NeedQuery,
+    *,
+    text: float,
+    matched: list[str],
+    overlap: float,
 ) -> Suggestion | None:
     """Combine the signals for one candidate; None when it has nothing in common with the need."""
     wanted = set(need.beneficiaries)

@@ -51,7 +51,9 @@ class OfferingForm(BootstrapFormMixin, forms.Form):
     )
     area_codes = forms.CharField(
         label=_("服务区域代码（多个用空格或逗号分隔）"),
-        help_text=_("区 6 位、街道 9 位或社区 12 位，例如 420102 420106002"),
+        help_text=_(
+            "全市填城市代码（如 420100），区 6 位、街道 9 位或社区 12 位，例如 420102 420106002"
+        ),
     )
     beneficiaries = forms.MultipleChoiceField(
         label=_("服务对象"),

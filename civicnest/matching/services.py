@@ -335,12 +335,10 @@ def match_respond(*, actor: Any, match: Match, accept: bool, reason: str = "") -
         event=f"match.{locked.status}",
         recipients=[locked.need.submitter],
         url=locked.need.get_absolute_url(),
-        title=_("“%(org)s”%(s)s您的需求“%(t)s”")
-        % {
-            "org": locked.offering.organization.name,
-            "s": _("接受了") if accept else _("婉拒了"),
-            "t": locked.need.title,
-        },
+        title=(
+            _("“%(org)s”接受了您的需求“%(t)s”") if accept else _("“%(org)s”婉拒了您的需求“%(t)s”")
+        )
+        % {"org": locked.offering.organization.name, "t": locked.need.title},
     )
     return locked
 
