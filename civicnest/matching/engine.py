@@ -170,6 +170,7 @@ class Index:
         self.docs: dict[int, OfferingDoc] = {}
         self.postings: dict[str, dict[int, int]] = defaultdict(dict)
         self.by_area: dict[str, set[int]] = defaultdict(set)
+        self.by_gram: dict[str, set[int]] = defaultdict(set)
         self.total_length = 0
         for doc in docs:
             self.add(doc)
@@ -183,6 +184,8 @@ class Index:
             self.postings[term][doc.id] = count
         for code in doc.areas:
             self.by_area[code].add(doc.id)
+        for gram in doc.grams:
+            self.by_gram[gram].add(doc.id)
 
     def remove(self, doc_id: int) -> None:
         doc = self.docs.pop(doc_id, None)
@@ -193,6 +196,8 @@ class Index:
             self.postings[term].pop(doc_id, None)
         for code in doc.areas:
             self.by_area[code].discard(doc_id)
+        for gram in doc.grams:
+            self.by_gram[gram].discard(doc_id)
 
     def covering(self, community: str) -> dict[int, str]:
         """Offerings whose service area contains the community, with the most specific level that matched."""
@@ -235,24 +240,48 @@ class Index:
                 matched[doc_id].append(term)
         return scores, matched
 
+    def _shared_grams(self, grams: set[str], candidates: dict[int, str]) -> Counter[int]:
+        """How many of the query's character bigrams each candidate shares, from the bigram postings."""
+        shared: Counter[int] = Counter()
+        for gram in grams:
+            posting = self.by_gram.get(gram)
+            if not posting:
+                continue
+            if len(posting) < len(candidates):
+                shared.update(d for d in posting if d in candidates)
+            else:
+                shared.update(d for d in candidates if d in posting)
+        return shared
+
     def rank(self, need: NeedQuery, limit: int = 10) -> list[Suggestion]:
         candidates = self.covering(need.region)
         if not candidates:
             return []
         text_scores, matched_terms = self._text_scores(need, candidates)
         grams = bigrams(need.text)
+        shared_grams = self._shared_grams(grams, candidates)
+        wanted = set(need.beneficiaries)
         results = []
         for doc_id, level in candidates.items():
             doc = self.docs[doc_id]
             if doc.excluded:
                 continue
+            if (
+                doc_id not in text_scores
+                and doc_id not in shared_grams
+                and not (
+                    (need.category and need.category in doc.categories)
+                    or wanted & doc.beneficiaries
+                )
+            ):
+                continue  # nothing in common: skip without scoring
             suggestion = _score(
                 doc,
                 level,
                 need,
                 text=text_scores.get(doc_id, 0.0),
                 matched=matched_terms.get(doc_id, []),
-                overlap=len(grams & doc.grams) / (len(grams) or 1),
+                overlap=shared_grams.get(doc_id, 0) / (len(grams) or 1),
             )
             if suggestion is not None:
                 results.append(suggestion)
