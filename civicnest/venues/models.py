@@ -154,6 +154,8 @@ class Booking(RegionScoped):
         ]
         indexes = [
             models.Index(fields=["room", "start"], name="booking_room_start_idx"),
+            # Free-slot search compares end > window start; without this, a room's whole booking history is read (docs/benchmarks.md).
+            models.Index(fields=["room", "end"], name="booking_room_end_idx"),
             models.Index(fields=["region", "start"], name="booking_region_start_idx"),
         ]
 
