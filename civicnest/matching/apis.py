@@ -56,7 +56,7 @@ class ServiceOutputSerializer(serializers.Serializer):
 
 
 class ServiceListApi(APIView):
-    class ServiceInputSerializer(serializers.Serializer):
+    class OfferingInputSerializer(serializers.Serializer):
         organization = serializers.IntegerField()
         title = serializers.CharField(max_length=120)
         description = serializers.CharField(allow_blank=True)
@@ -78,9 +78,9 @@ class ServiceListApi(APIView):
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(ServiceOutputSerializer(page, many=True).data)
 
-    @extend_schema(request=ServiceInputSerializer, responses={201: ServiceOutputSerializer})
+    @extend_schema(request=OfferingInputSerializer, responses={201: ServiceOutputSerializer})
     def post(self, request: Request) -> Response:
-        payload = self.ServiceInputSerializer(data=request.data)
+        payload = self.OfferingInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
         organization = get_object_or_404(SocialOrganization, pk=data.pop("organization"))
