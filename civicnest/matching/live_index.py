@@ -13,6 +13,7 @@ from civicnest.matching.engine import Index, NeedQuery, OfferingDoc, Suggestion,
 from civicnest.matching.models import Match, MatchStatus, Need, ServiceOffering
 from civicnest.registry.models import OrgStatus, SocialOrganization
 
+MAX_INCREMENTAL = 2000
 IN_SERVICE = [MatchStatus.ACCEPTED, MatchStatus.SCHEDULED, MatchStatus.DELIVERED, MatchStatus.RATED]
 
 
@@ -60,6 +61,13 @@ def load_docs(offerings: Any) -> list[OfferingDoc]:
 
 
 class LiveIndex:
+    """Checks three cheap aggregates per query and reloads only what changed since the last check.
+
+    Offerings and organizations carry `updated_at` (auto_now, indexed), so newer rows are the changed ones;
+    ids no longer in the table are dropped, and the count catches deletions that move no timestamp. A stamp that went backwards
+    (a rolled-back transaction, a clock step) rebuilds the whole index.
+    """
+
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._index: Index | None = None
@@ -68,29 +76,40 @@ class LiveIndex:
     @staticmethod
     def _current_stamp() -> tuple[Any, ...]:
         offerings = ServiceOffering.objects.aggregate(m=Max("updated_at"), n=Count("pk"))
-        orgs = SocialOrganization.objects.filter(offerings__isnull=False).aggregate(
-            m=Max("updated_at")
-        )
+        orgs = SocialOrganization.objects.aggregate(m=Max("updated_at"))
         return (offerings["m"], offerings["n"], orgs["m"])
+
+    @staticmethod
+    def _went_back(new: Any, old: Any) -> bool:
+        return old is not None and (new is None or new < old)
 
     def sync(self) -> Index:
         stamp = self._current_stamp()
         with self._lock:
-            if self._index is None or stamp[1] != self._stamp[1] or stamp[2] != self._stamp[2]:
+            if self._index is None or any(
+                map(self._went_back, (stamp[0], stamp[2]), (self._stamp[0], self._stamp[2]))
+            ):
                 self._index = Index(load_docs(ServiceOffering.objects.all()))
-            elif stamp[0] != self._stamp[0]:
-                changed = (
-                    ServiceOffering.objects.filter(updated_at__gt=self._stamp[0])
-                    if self._stamp[0]
-                    else ServiceOffering.objects.all()
-                )
-                changed_ids = list(changed.values_list("pk", flat=True))
-                for doc_id in changed_ids:
-                    self._index.remove(doc_id)
-                for doc in load_docs(ServiceOffering.objects.filter(pk__in=changed_ids)):
-                    self._index.add(doc)
+            elif stamp != self._stamp:
+                self._index = self._apply_changes(self._index, stamp)
             self._stamp = stamp
             return self._index
+
+    def _apply_changes(self, index: Index, stamp: tuple[Any, ...]) -> Index:
+        old_updated, _count, old_org_updated = self._stamp
+        changed = Q(updated_at__gt=old_updated) if old_updated else Q(pk__isnull=False)
+        if old_org_updated and stamp[2] != old_org_updated:
+            changed |= Q(organization__updated_at__gt=old_org_updated)
+        changed_ids = set(ServiceOffering.objects.filter(changed).values_list("pk", flat=True))
+        # Additions are newer than the stamp; deleted (or rolled-back) rows would linger, so drop missing ids.
+        changed_ids |= index.docs.keys() - set(ServiceOffering.objects.values_list("pk", flat=True))
+        if len(changed_ids) > MAX_INCREMENTAL:  # a bulk import: one rebuild beats a huge IN (...)
+            return Index(load_docs(ServiceOffering.objects.all()))
+        for doc_id in changed_ids:
+            index.remove(doc_id)
+        for doc in load_docs(ServiceOffering.objects.filter(pk__in=changed_ids)):
+            index.add(doc)
+        return index
 
     def rank(self, need: Need, limit: int = 10) -> list[Suggestion]:
         return self.sync().rank(query_for(need), limit=limit)

@@ -107,6 +107,8 @@ class ServiceOffering(RegionScoped):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # The live index's staleness check reads MAX(updated_at) on every ranking.
+        indexes = [models.Index(fields=["updated_at"], name="offering_updated_idx")]
         verbose_name = _("服务项目")
         verbose_name_plural = _("服务项目")
 

@@ -272,6 +272,49 @@ def test_new_offering_is_visible_to_the_next_query(org_rep: User, resident: User
 
 
 @pytest.mark.django_db
+def test_live_index_applies_edits_and_deletions_without_rebuilding(
+    org_rep: User, resident: User
+) -> None:
+    need = services.need_submit(
+        actor=resident,
+        data={"title": "法律", "description": "被拖欠工资想咨询律师", "region": COMMUNITY},
+    )
+    meals = _offering(org_rep)
+    index = live_index.sync()
+    assert live_index.rank(need) == []
+
+    legal = _offering(
+        org_rep,
+        title="农民工讨薪法律援助",
+        description="为外来务工人员提供劳动争议法律咨询",
+        categories=["legal"],
+    )
+    assert [s.offering for s in live_index.rank(need)] == [legal.pk]
+    assert live_index.sync() is index  # added in place, not rebuilt
+
+    services.offering_save(
+        actor=org_rep,
+        organization=legal.organization,
+        offering=legal,
+        data={
+            "title": "农民工讨薪法律援助",
+            "description": "为外来务工人员提供劳动争议法律咨询",
+            "categories": ["legal"],
+            "area_codes": ["420102002"],
+            "beneficiaries": [],
+            "capacity": 30,
+            "is_active": False,
+        },
+    )
+    assert live_index.rank(need) == []
+    assert legal.pk not in index.docs
+
+    meals.delete()
+    assert meals.pk not in live_index.sync().docs
+    assert live_index.sync() is index
+
+
+@pytest.mark.django_db
 def test_escalation_to_the_parent_center(
     resident: User, jiangan_center: Center, make_user: Callable[..., User], settings
 ) -> None:
