@@ -19,7 +19,8 @@ from civicnest.core.exceptions import ApplicationError
 from civicnest.core.services import notify
 from civicnest.matching import permissions
 from civicnest.matching.codes import Beneficiary, Category
-from civicnest.matching.live_index import live_index
+from civicnest.matching.engine import Index
+from civicnest.matching.live_index import live_index, query_for
 from civicnest.matching.models import (
     Match,
     MatchStatus,
@@ -230,9 +231,16 @@ def resource_create(*, actor: Any, data: dict[str, Any]) -> Resource:
 
 
 # -- suggestions and the match workflow -----------------------------------------------------------
-def suggestions_refresh(*, need: Need, limit: int = SUGGESTIONS_KEPT) -> list[Match]:
-    """Replace the need's engine suggestions (matches staff already acted on are kept)."""
-    ranked = live_index.rank(need, limit=limit)
+def suggestions_refresh(
+    *, need: Need, limit: int = SUGGESTIONS_KEPT, index: Index | None = None
+) -> list[Match]:
+    """Replace the need's engine suggestions (matches staff already acted on are kept).
+
+    `index`: an index the caller synced already (the nightly batch syncs once, not once per need).
+    """
+    ranked = (
+        index.rank(query_for(need), limit=limit) if index else live_index.rank(need, limit=limit)
+    )
     with transaction.atomic():
         need.matches.filter(status=M.SUGGESTED).delete()
         acted = set(need.matches.values_list("offering_id", flat=True))
@@ -436,9 +444,10 @@ def escalate_stale_needs(*, now: datetime.datetime | None = None) -> int:
 def refresh_all_suggestions() -> int:
     """The nightly batch: fresh suggestions for every open need."""
     count = 0
+    index = live_index.sync()
     for need in Need.objects.filter(status__in=[NeedStatus.OPEN, NeedStatus.MATCHING]).iterator(
         chunk_size=500
     ):
-        suggestions_refresh(need=need)
+        suggestions_refresh(need=need, index=index)
         count += 1
     return count
