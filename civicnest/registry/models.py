@@ -109,7 +109,8 @@ class SocialOrganization(TimeStampedModel):
             models.Index(fields=["category", "stage"], name="org_category_stage_idx"),
             models.Index(fields=["name_initials"], name="org_initials_idx"),
             models.Index(fields=["name"], name="org_name_idx"),
-            models.Index(fields=["updated_at"], name="org_updated_idx"),  # matching's staleness check
+            # The matching index's staleness check reads MAX(updated_at) on every ranking.
+            models.Index(fields=["updated_at"], name="org_updated_idx"),
         ]
         constraints = [
             models.CheckConstraint(
