@@ -25,7 +25,7 @@ TARGET_BOOKINGS = 100_000  # the issue's target is for at least this many bookin
 
 HEADER = """# 性能基准 / Benchmarks
 
-本文件中的数字由 `make bench`（`bench/run_registry.sh`、`bench/run_venues.sh`）在一台真实机器上测得，并由 `bench/report.py` 写入；
+本文件中的数字由 `make bench`（`bench/run_registry.sh`、`bench/run_venues.sh`、`bench/run_matching.sh`）在一台真实机器上测得，并由 `bench/report.py` 写入；
 **测试从不断言这些数字**（机器不同、负载不同，结果相差 ±15 % 很常见），它们只用于对照目标、发现退化。
 标记之间的内容会被重新生成；分析与说明写在标记之外。
 
