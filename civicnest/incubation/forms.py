@@ -185,6 +185,10 @@ class MoveOutForm(BootstrapFormMixin, forms.Form):
     moved_out_on = _date(_("退驻日期"), initial=timezone.localdate)
 
 
+class MilestoneAchieveForm(BootstrapFormMixin, forms.Form):
+    achieved_on = _date(_("达成日期"), initial=timezone.localdate)
+
+
 class ServiceForm(BootstrapFormMixin, forms.Form):
     prefix = "service"  # several forms share one page: keep their field ids apart
     service_type = forms.ChoiceField(label=_("服务类型"), choices=ServiceType.choices)

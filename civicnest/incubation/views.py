@@ -385,11 +385,11 @@ def milestone_achieve_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
     return post_form_action(
         request,
-        form=f.MoveOutForm({"moved_out_on": request.POST.get("achieved_on", "")}),
+        form=f.MilestoneAchieveForm(request.POST),
         back_to=milestone.application,
         success=_("已标记达成。"),
         call=lambda d: services.milestone_achieve(
-            actor=request.user, milestone=milestone, achieved_on=d["moved_out_on"]
+            actor=request.user, milestone=milestone, achieved_on=d["achieved_on"]
         ),
     )
 

@@ -603,3 +603,21 @@ def test_api(api_client, jiangan_staff: User, resident: User, round_) -> None:
         api_client.get("/api/v1/incubation/applications/", {"status": "incubating"}).json()["count"]
         == 1
     )
+
+
+def test_marking_a_milestone_achieved_from_the_page(client, jiangan_staff: User, round_) -> None:
+    app = incubating(jiangan_staff, ApplicationFactory.create(round=round_))
+    milestone = services.milestone_add(
+        actor=jiangan_staff,
+        application=app,
+        data={"kind": "registered", "title": "完成民非登记", "due_on": D(2026, 6, 30)},
+    )
+    client.force_login(jiangan_staff)
+    url = f"/incubation/milestones/{milestone.pk}/achieve/"
+    bad = client.post(url, {"achieved_on": "2026-13-40"}, follow=True)
+    assert "达成日期" in bad.content.decode()
+    milestone.refresh_from_db()
+    assert milestone.achieved_on is None
+    client.post(url, {"achieved_on": "2026-05-20"})
+    milestone.refresh_from_db()
+    assert milestone.achieved_on == D(2026, 5, 20)
