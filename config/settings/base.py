@@ -15,6 +15,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 VAR_DIR = BASE_DIR / "var"
+# A fresh clone has no var/ (it is git-ignored); SQLite, media and test databases live there.
+VAR_DIR.mkdir(exist_ok=True)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
