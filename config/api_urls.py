@@ -16,6 +16,7 @@ v1: list[URLPattern | URLResolver] = [
     path("", include("civicnest.training.api_urls")),
     path("", include("civicnest.matching.api_urls")),
     path("", include("civicnest.governance.api_urls")),
+    path("", include("civicnest.stats.api_urls")),
     path("", include("civicnest.core.api_urls")),
 ]
 

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "civicnest.training",
     "civicnest.matching",
     "civicnest.governance",
+    "civicnest.stats",
     "civicnest.dashboards",
     "civicnest.portal",
 ]

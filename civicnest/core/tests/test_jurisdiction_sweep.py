@@ -45,6 +45,7 @@ from civicnest.registry.models import (
 )
 from civicnest.registry.services import archive_upload
 from civicnest.registry.tests.factories import AnnualReportFactory, OrganizationFactory, TeamFactory
+from civicnest.stats.models import StatReport
 from civicnest.training.models import Enrolment, Event, EventPhoto, ServiceHour, Session, Volunteer
 from civicnest.training.tests.factories import (
     CourseFactory,
@@ -93,6 +94,7 @@ class ForeignWorld:
     topic: Topic
     opinion: Opinion
     resolution: Resolution
+    stat_report: StatReport | None = None
 
 
 FOREIGN_KWARGS: dict[str, Callable[[ForeignWorld], dict[str, Any]]] = {
@@ -194,6 +196,9 @@ FOREIGN_KWARGS: dict[str, Callable[[ForeignWorld], dict[str, Any]]] = {
     "governance:meeting-detail": lambda w: {"pk": w.resolution.meeting_id},
     "governance:resolution-create": lambda w: {"pk": w.resolution.meeting_id},
     "governance:progress": lambda w: {"pk": w.resolution.pk},
+    "stats:report-row": lambda w: {"pk": w.stat_report.pk},
+    "stats:report-retry": lambda w: {"pk": w.stat_report.pk},
+    "stats:report-download": lambda w: {"pk": w.stat_report.pk, "kind": "pdf"},
 }
 
 
@@ -265,7 +270,7 @@ def foreign_world(db: None, make_user: Callable[..., User]) -> ForeignWorld:
     session, enrolment, event, volunteer = _foreign_training(officer, center)
     need, match = _foreign_matching(officer, org)
     topic, opinion, resolution = _foreign_governance(officer, street)
-    return ForeignWorld(
+    world = ForeignWorld(
         center,
         street,
         staff,
@@ -290,6 +295,10 @@ def foreign_world(db: None, make_user: Callable[..., User]) -> ForeignWorld:
         opinion,
         resolution,
     )
+    world.stat_report = StatReport.objects.create(
+        region_id=FOREIGN_DISTRICT, period_key="2026", requested_by=officer, status="failed"
+    )
+    return world
 
 
 def _foreign_governance(officer: User, street: Center) -> tuple[Topic, Opinion, Resolution]:

@@ -1,0 +1,136 @@
+"""The content of a 情况专报: the same figures as the dashboard, with period-over-period change."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from civicnest.core.pdf import render_pdf
+from civicnest.regions.models import Region
+from civicnest.stats.metrics import BREAKDOWNS, METRICS, SECTIONS, Number
+from civicnest.stats.models import StatReport
+from civicnest.stats.periods import Period
+
+
+@dataclass
+class ReportRow:
+    section: str
+    label: str
+    unit: str
+    value: Number
+    previous: Number | None
+    change: Decimal | None
+
+
+def _change(value: Number, previous: Number | None) -> Decimal | None:
+    if previous is None or not previous:
+        return None
+    return ((Decimal(value) - Decimal(previous)) * 100 / Decimal(previous)).quantize(Decimal("0.1"))
+
+
+def report_figures(code: str, period: Period) -> list[ReportRow]:
+    previous = period.previous()
+    rows = []
+    for metric in METRICS.values():
+        value = metric.value(code, period)
+        before = None if metric.current else metric.value(code, previous)
+        rows.append(
+            ReportRow(
+                str(SECTIONS.get(metric.section, metric.section)),
+                str(metric.label),
+                str(metric.unit),
+                value,
+                before,
+                _change(value, before),
+            )
+        )
+    return rows
+
+
+def build_report_content(
+    report: StatReport, *, tick: Callable[[int, str], None]
+) -> tuple[bytes, bytes]:
+    period = Period.parse(report.period_key)
+    region = report.region
+    tick(10, _("计算本期与上期指标"))
+    rows = report_figures(region.code, period)
+    tick(40, _("计算分布"))
+    breakdowns = [(str(b.label), b.counts(region.code, period)) for b in BREAKDOWNS.values()]
+    tick(55, _("计算下级区划"))
+    children = list(Region.objects.filter(parent=region).order_by("code"))
+    per_metric = {key: m.by_child(region.code, period) for key, m in METRICS.items()}
+    child_rows = [
+        (child, [per_metric[key].get(child.code, 0) for key in METRICS]) for child in children
+    ]
+    context: dict[str, Any] = {
+        "report": report,
+        "region": region,
+        "period": period,
+        "previous": period.previous(),
+        "rows": rows,
+        "breakdowns": breakdowns,
+        "metric_labels": [str(m.label) for m in METRICS.values()],
+        "child_rows": child_rows,
+        "child_tables": _chunks(list(METRICS.values()), child_rows, width=6),
+        "generated_at": timezone.localtime(),
+    }
+    tick(70, _("生成 PDF"))
+    pdf = render_pdf("stats/pdf/report.html", context)
+    tick(90, _("生成 Excel"))
+    xlsx = _workbook(context)
+    return pdf, xlsx
+
+
+def _chunks(metrics: list[Any], child_rows: list[Any], *, width: int) -> list[Any]:
+    """The per-region table split into slices of `width` figures, so it fits an A4 page."""
+    tables = []
+    for start in range(0, len(metrics), width):
+        labels = [f"{m.label}（{m.unit}）" for m in metrics[start : start + width]]
+        rows = [(child, values[start : start + width]) for child, values in child_rows]
+        tables.append((labels, rows))
+    return tables
+
+
+def _workbook(context: dict[str, Any]) -> bytes:
+    book = Workbook()
+    bold = Font(bold=True)
+    sheet = book.create_sheet(_("总览"), 0)
+    book.remove(book.worksheets[1])  # the default empty sheet
+    sheet.append([f"{context['region'].name}{context['period'].label}{_('情况专报')}"])
+    sheet.append(
+        [
+            _("板块"),
+            _("指标"),
+            _("单位"),
+            context["period"].label,
+            context["previous"].label,
+            _("环比（%）"),
+        ]
+    )
+    for row in context["rows"]:
+        sheet.append([row.section, row.label, row.unit, row.value, row.previous, row.change])
+    for cell in sheet[2]:
+        cell.font = bold
+    dist = book.create_sheet(_("分布"))
+    dist.append([_("分组"), _("类别"), _("数量")])
+    for label, counts in context["breakdowns"]:
+        for name, n in counts:
+            dist.append([label, name, n])
+    children = book.create_sheet(_("下级区划"))
+    children.append([_("区划代码"), _("名称"), *context["metric_labels"]])
+    for child, values in context["child_rows"]:
+        children.append([child.code, child.name, *values])
+    for ws in (dist, children):
+        for cell in ws[1]:
+            cell.font = bold
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
