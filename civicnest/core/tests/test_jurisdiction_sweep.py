@@ -94,7 +94,8 @@ class ForeignWorld:
     topic: Topic
     opinion: Opinion
     resolution: Resolution
-    stat_report: StatReport | None = None
+    # Set after construction, so the positional constructor call stays as it is.
+    stat_report: StatReport = None  # type: ignore[assignment]
 
 
 FOREIGN_KWARGS: dict[str, Callable[[ForeignWorld], dict[str, Any]]] = {
