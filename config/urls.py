@@ -1,10 +1,13 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from django.views.decorators.cache import cache_page
 from django.views.i18n import JavaScriptCatalog, set_language
 
 from civicnest.core import views as core_views
+from civicnest.portal.sitemaps import SITEMAPS
 
 handler403 = "civicnest.core.views.permission_denied"
 handler404 = "civicnest.core.views.page_not_found"
@@ -14,6 +17,13 @@ urlpatterns = [
     path("api/", include("config.api_urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz/", core_views.health, name="health"),
+    path(
+        "sitemap.xml",
+        cache_page(3600)(sitemap),
+        {"sitemaps": SITEMAPS},
+        name="django.contrib.sitemaps.views.sitemap",
+    ),
+    path("robots.txt", core_views.robots_txt, name="robots"),
 ]
 
 urlpatterns += i18n_patterns(
@@ -30,6 +40,7 @@ urlpatterns += i18n_patterns(
     path("core/", include("civicnest.core.urls")),
     path("portal/", include("civicnest.portal.urls")),
     path("stats/", include("civicnest.stats.urls")),
+    path("disclosure/", include("civicnest.disclosure.urls")),
     path("admin/", admin.site.urls),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     prefix_default_language=False,

@@ -38,6 +38,7 @@ MENU: list[tuple[str | Promise, list[MenuEntry]]] = [
             MenuEntry(_("网络总览"), "network:tree", "diagram-3", STAFF_ROLES),
             MenuEntry(_("中心列表"), "network:center-list", "building", STAFF_ROLES),
             MenuEntry(_("行政区划"), "regions:browse", "geo-alt", STAFF_ROLES),
+            MenuEntry(_("公告与政策"), "disclosure:announcement-list", "megaphone", STAFF_ROLES),
         ],
     ),
     (

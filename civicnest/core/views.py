@@ -36,6 +36,18 @@ def server_error(request: HttpRequest) -> HttpResponse:
     return render(request, "500.html", status=500)
 
 
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """Crawlers may read the public portal (in both languages) and nothing behind the login."""
+    lines = [
+        "User-agent: *",
+        "Allow: /portal/",
+        "Allow: /en/portal/",
+        "Disallow: /",
+        f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
 @login_required
 def notification_inbox(request: HttpRequest) -> HttpResponse:
     page = Paginator(notification_list(user=request.user), 20).get_page(request.GET.get("page"))

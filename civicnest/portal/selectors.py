@@ -32,3 +32,17 @@ def public_event_list() -> QuerySet[Event]:
         .prefetch_related("photos")
         .order_by("-starts_at", "pk")
     )
+
+
+def public_center(pk: int) -> Center:
+    from django.http import Http404
+    from django.utils.translation import gettext as _
+
+    center = (
+        Center.objects.filter(status=CenterStatus.ACTIVE, pk=pk)
+        .select_related("region", "parent")
+        .first()
+    )
+    if center is None:
+        raise Http404(_("中心不存在或未在运营。"))
+    return center

@@ -1,13 +1,18 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.cache import cache_page
 
-from civicnest.portal.selectors import public_center_list, public_event_list
+from civicnest.core.views import serve_stored_file
+from civicnest.disclosure import selectors as disclosure_selectors
+from civicnest.disclosure.models import AnnouncementKind
+from civicnest.portal.selectors import public_center, public_center_list, public_event_list
 from civicnest.regions.models import Region, RegionLevel
 from civicnest.registry.models import Category
 from civicnest.registry.selectors import public_organization_list, public_team_list
+from civicnest.venues.models import OpenTo, Room
 
 
 def portal_home(request: HttpRequest) -> HttpResponse:
@@ -55,3 +60,61 @@ def portal_events(request: HttpRequest) -> HttpResponse:
     """Published forums, showcases and fairs, with the report and photos once they are over."""
     page = Paginator(public_event_list(), 20).get_page(request.GET.get("page"))
     return render(request, "portal/events.html", {"page_obj": page})
+
+
+# Public pages change when staff publish; a minute of caching absorbs crawler and peak traffic.
+PUBLIC_CACHE_SECONDS = 60
+
+
+@cache_page(PUBLIC_CACHE_SECONDS)
+def portal_announcements(request: HttpRequest) -> HttpResponse:
+    kind = request.GET.get("kind", "")
+    if kind not in AnnouncementKind.values:
+        kind = ""
+    page = Paginator(disclosure_selectors.public_announcements(kind=kind), 20).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "portal/announcements.html",
+        {"page_obj": page, "kind": kind, "kinds": AnnouncementKind.choices},
+    )
+
+
+@cache_page(PUBLIC_CACHE_SECONDS)
+def portal_announcement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    announcement = disclosure_selectors.public_announcement(pk)
+    return render(request, "portal/announcement_detail.html", {"a": announcement})
+
+
+def portal_attachment(request: HttpRequest, pk: int) -> FileResponse:
+    attachment = disclosure_selectors.public_attachment(pk)
+    return serve_stored_file(attachment.file, filename=attachment.original_name)
+
+
+@cache_page(PUBLIC_CACHE_SECONDS)
+def portal_center_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A center's disclosure page (S 四四): what it is, its rooms and services, governance and finances."""
+    center = public_center(pk)
+    return render(
+        request,
+        "portal/center_detail.html",
+        {
+            "center": center,
+            "rooms": Room.objects.filter(center=center, is_active=True)
+            .exclude(open_to=OpenTo.STAFF)
+            .order_by("name"),
+            "disclosures": disclosure_selectors.public_center_disclosures(center=center),
+            "announcements": disclosure_selectors.public_announcements().filter(center=center)[:10],
+            "events": public_event_list().filter(center=center)[:10],
+            "organizations_served": center.organizations.exclude(status="deregistered").count(),
+        },
+    )
+
+
+def portal_disclosure_file(request: HttpRequest, pk: int) -> FileResponse:
+    disclosure = disclosure_selectors.public_disclosure_file(pk)
+    return serve_stored_file(
+        disclosure.report_file,
+        filename=f"{disclosure.center_id}-{disclosure.year}.{disclosure.report_file.name.rsplit('.', 1)[-1]}",
+    )

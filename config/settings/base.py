@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "django.contrib.humanize",
     "rest_framework",
     "rest_framework.authtoken",
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "civicnest.matching",
     "civicnest.governance",
     "civicnest.stats",
+    "civicnest.disclosure",
     "civicnest.dashboards",
     "civicnest.portal",
 ]

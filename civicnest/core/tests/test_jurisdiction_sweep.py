@@ -23,6 +23,7 @@ from civicnest.accounts.models import User
 from civicnest.accounts.roles import Role
 from civicnest.core.models import Notification
 from civicnest.core.services import notify
+from civicnest.disclosure.models import Announcement, Attachment, CenterDisclosure
 from civicnest.governance.models import Meeting, Opinion, Resolution, Topic
 from civicnest.incubation import services as services_inc
 from civicnest.incubation.models import Application, IntakeRound, Tenancy
@@ -96,6 +97,8 @@ class ForeignWorld:
     resolution: Resolution
     # Set after construction, so the positional constructor call stays as it is.
     stat_report: StatReport = None  # type: ignore[assignment]
+    announcement: Announcement = None  # type: ignore[assignment]
+    disclosure: CenterDisclosure = None  # type: ignore[assignment]
 
 
 FOREIGN_KWARGS: dict[str, Callable[[ForeignWorld], dict[str, Any]]] = {
@@ -200,7 +203,24 @@ FOREIGN_KWARGS: dict[str, Callable[[ForeignWorld], dict[str, Any]]] = {
     "stats:report-row": lambda w: {"pk": w.stat_report.pk},
     "stats:report-retry": lambda w: {"pk": w.stat_report.pk},
     "stats:report-download": lambda w: {"pk": w.stat_report.pk, "kind": "pdf"},
+    "disclosure:announcement-detail": lambda w: {"pk": w.announcement.pk},
+    "disclosure:announcement-publish": lambda w: {"pk": w.announcement.pk},
+    "disclosure:announcement-withdraw": lambda w: {"pk": w.announcement.pk},
+    "disclosure:attachment-add": lambda w: {"pk": w.announcement.pk},
+    "disclosure:center-disclosures": lambda w: {"pk": w.center.pk},
+    "disclosure:disclosure-publish": lambda w: {"pk": w.disclosure.pk},
+    "portal:announcement-detail": lambda w: {"pk": w.announcement.pk},
+    "portal:attachment": lambda w: {"pk": w.announcement.attachments.get().pk},
+    "portal:center-detail": lambda w: {"pk": w.center.pk},
+    "portal:disclosure-file": lambda w: {"pk": w.disclosure.pk},
 }
+
+
+def _body(response: Any) -> str:
+    """The text of a response, streamed downloads (public attachments) included."""
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content).decode(errors="replace")
+    return response.content.decode(errors="replace")
 
 
 def _walk(patterns: list[URLPattern | URLResolver], namespace: str = "") -> Iterator[str]:
@@ -244,7 +264,12 @@ def foreign_world(db: None, make_user: Callable[..., User]) -> ForeignWorld:
     )
     staff = CenterStaffFactory.create(center=center, name=f"{PRIVATE}社工", phone="13955556666")
     officer = make_user(Role.BUREAU_OFFICER, FOREIGN_DISTRICT, username="wuchang_sweep_officer")
-    center_update(actor=officer, center=center, data={"description": f"{PRIVATE}说明"})
+    # The description (services) is public on the portal; the contact person is personal data.
+    center_update(
+        actor=officer,
+        center=center,
+        data={"description": f"{MARKER}说明", "contact_name": f"{PRIVATE}联系人"},
+    )
     note = notify(event="x", recipients=[officer], title=f"{PRIVATE}通知")[0]
     org = OrganizationFactory.create(
         region_id="420106002", name=f"{MARKER}社工", contact_phone="13955556666", center=center
@@ -298,6 +323,35 @@ def foreign_world(db: None, make_user: Callable[..., User]) -> ForeignWorld:
     )
     world.stat_report = StatReport.objects.create(
         region_id=FOREIGN_DISTRICT, period_key="2026", requested_by=officer, status="failed"
+    )
+    # A published announcement (public by design, so only the marker) and a draft disclosure
+    # whose private text no page may show, not even the portal.
+    world.announcement = Announcement.objects.create(
+        kind="notice",
+        title=f"{MARKER}公告",
+        summary="摘要",
+        body="正文",
+        region_id=FOREIGN_DISTRICT,
+        center=center,
+        publisher=center.name,
+        status="published",
+        publish_at=timezone.now(),
+        author=officer,
+    )
+    Attachment.objects.create(
+        announcement=world.announcement,
+        file=SimpleUploadedFile("notice.pdf", b"%PDF-1.4"),
+        original_name="notice.pdf",
+        size=8,
+    )
+    world.disclosure = CenterDisclosure.objects.create(
+        center=center,
+        year=2025,
+        governance=f"{PRIVATE}治理",
+        work_report=f"{PRIVATE}报告",
+        income=1,
+        expenditure=1,
+        report_file=SimpleUploadedFile("report.pdf", b"%PDF-1.4"),
     )
     return world
 
@@ -522,7 +576,7 @@ def test_home_district_users_never_see_foreign_rows(
                     name,
                     response.status_code,
                 )
-                body = response.content.decode(errors="replace")
+                body = _body(response)
                 assert PRIVATE not in body, f"{user.username} saw foreign private data at {name}"
                 assert "13955556666" not in body
                 if not name.startswith(PUBLIC_NAMESPACES):
@@ -566,14 +620,14 @@ def test_home_district_users_never_change_foreign_rows(
                         name,
                         method,
                     )
-                    assert MARKER not in response.content.decode()
-                    assert PRIVATE not in response.content.decode()
+                    assert MARKER not in _body(response)
+                    assert PRIVATE not in _body(response)
             else:
                 response = client.post(url, payload)
                 assert response.status_code in {200, 302, 403, 404, 405}, (user, name)
-                assert PRIVATE not in response.content.decode()
+                assert PRIVATE not in _body(response)
                 if not name.startswith(PUBLIC_NAMESPACES):
-                    assert MARKER not in response.content.decode()
+                    assert MARKER not in _body(response)
     assert _snapshot() == before
     assert not Center.objects.filter(
         name="被篡改", region__code__startswith=FOREIGN_DISTRICT
