@@ -41,6 +41,7 @@ urlpatterns += i18n_patterns(
     path("portal/", include("civicnest.portal.urls")),
     path("stats/", include("civicnest.stats.urls")),
     path("disclosure/", include("civicnest.disclosure.urls")),
+    path("notices/", include("civicnest.notices.urls")),
     path("admin/", admin.site.urls),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     prefix_default_language=False,

@@ -28,6 +28,12 @@ MENU: list[tuple[str | Promise, list[MenuEntry]]] = [
         [
             MenuEntry(_("首页"), "dashboards:home", "house", ALL_ROLES),
             MenuEntry(_("消息通知"), "core:notifications", "bell", ALL_ROLES),
+            MenuEntry(
+                _("工作通知"),
+                "notices:list",
+                "envelope-paper",
+                STAFF_ROLES | {Role.ORG_REP},
+            ),
             MenuEntry(_("统计看板"), "stats:dashboard", "bar-chart-line", STAFF_ROLES),
             MenuEntry(_("情况专报"), "stats:report-list", "file-earmark-bar-graph", STAFF_ROLES),
         ],

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "civicnest.governance",
     "civicnest.stats",
     "civicnest.disclosure",
+    "civicnest.notices",
     "civicnest.dashboards",
     "civicnest.portal",
 ]

@@ -37,6 +37,7 @@ from civicnest.matching.models import Match, Need, ServiceOffering
 from civicnest.network.models import Center, CenterStaff
 from civicnest.network.services import center_update
 from civicnest.network.tests.factories import CenterFactory, CenterStaffFactory
+from civicnest.notices.models import Notice
 from civicnest.regions.models import Region
 from civicnest.registry.models import (
     ActivityTeam,
@@ -99,6 +100,7 @@ class ForeignWorld:
     stat_report: StatReport = None  # type: ignore[assignment]
     announcement: Announcement = None  # type: ignore[assignment]
     disclosure: CenterDisclosure = None  # type: ignore[assignment]
+    notice: Notice = None  # type: ignore[assignment]
 
 
 FOREIGN_KWARGS: dict[str, Callable[[ForeignWorld], dict[str, Any]]] = {
@@ -213,6 +215,7 @@ FOREIGN_KWARGS: dict[str, Callable[[ForeignWorld], dict[str, Any]]] = {
     "portal:attachment": lambda w: {"pk": w.announcement.attachments.get().pk},
     "portal:center-detail": lambda w: {"pk": w.center.pk},
     "portal:disclosure-file": lambda w: {"pk": w.disclosure.pk},
+    "notices:detail": lambda w: {"pk": w.notice.pk},
 }
 
 
@@ -352,6 +355,14 @@ def foreign_world(db: None, make_user: Callable[..., User]) -> ForeignWorld:
         income=1,
         expenditure=1,
         report_file=SimpleUploadedFile("report.pdf", b"%PDF-1.4"),
+    )
+    world.notice = Notice.objects.create(
+        sender=officer,
+        sender_name="武昌区民政局",
+        region_id=FOREIGN_DISTRICT,
+        audience="centers",
+        title=f"{MARKER}通知",
+        body=f"{PRIVATE}内容",
     )
     return world
 
