@@ -28,11 +28,12 @@ ANNOUNCEMENT_FIELDS = ("kind", "title", "summary", "body", "document_number")
 DISCLOSURE_FIELDS = ("governance", "work_report", "income", "government_funding", "expenditure")
 
 
-def _publisher_region(actor: Any, center: Center | None) -> Region:
+def _publisher_region(actor: Any, center: Center | None, region: Region | None) -> Region:
     if center is not None:
         return center.region
-    code = Scope.for_user(actor).home_region_code
-    region = Region.objects.filter(code=code).first() if code else None
+    if region is None:
+        code = Scope.for_user(actor).home_region_code
+        region = Region.objects.filter(code=code).first() if code else None
     if region is None:
         raise PermissionDenied(_("请以中心名义发布，或由民政部门工作人员发布。"))
     return region
@@ -50,7 +51,7 @@ def _check(actor: Any, announcement: Announcement) -> None:
 @transaction.atomic
 def announcement_create(*, actor: Any, data: dict[str, Any]) -> Announcement:
     center: Center | None = data.get("center")
-    region = _publisher_region(actor, center)
+    region = _publisher_region(actor, center, data.get("region"))
     announcement = Announcement(
         region=region,
         center=center,

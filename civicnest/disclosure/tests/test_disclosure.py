@@ -171,7 +171,7 @@ def test_center_disclosure_page(client, jiangan_staff: User, jiangan_center: Cen
 
     cache.clear()
     html = client.get(public).content.decode()
-    assert "理事会 5 人" in html and "1200000.00" in html and "多功能厅A" in html
+    assert "理事会 5 人" in html and "1,200,000.00" in html and "多功能厅A" in html
     assert jiangan_center.contact_phone not in html and jiangan_center.contact_name not in html
 
 
