@@ -19,7 +19,7 @@ from e2e.helpers import PHONE, screenshot
 pytestmark = pytest.mark.playwright
 
 
-def test_publish_then_read_on_a_phone(
+def test_publish_then_read_on_a_phone(  # noqa: PLR0917 - pytest fixtures
     page: Page,
     new_page: NewPage,
     jiangan_officer: User,
