@@ -59,7 +59,9 @@ def test_publish_then_read_on_a_phone(  # noqa: PLR0917 - pytest fixtures
     phone = new_page(viewport=PHONE)
     phone.goto("/portal/announcements/")
     phone.get_by_role("link", name="江岸区社区社会组织培育扶持办法").click()
-    expect(phone.get_by_test_id("announcement-title")).to_have_text("江岸区社区社会组织培育扶持办法")
+    expect(phone.get_by_test_id("announcement-title")).to_have_text(
+        "江岸区社区社会组织培育扶持办法"
+    )
     expect(phone.locator("article")).to_contain_text("岸民规〔2026〕3号")
     with phone.expect_download() as download:
         phone.get_by_test_id("attachment").click()
