@@ -55,3 +55,40 @@ def portal_events(request: HttpRequest) -> HttpResponse:
     """Published forums, showcases and fairs, with the report and photos once they are over."""
     page = Paginator(public_event_list(), 20).get_page(request.GET.get("page"))
     return render(request, "portal/events.html", {"page_obj": page})
+
+
+def portal_projects(request: HttpRequest) -> HttpResponse:
+    """Venture-philanthropy and purchased-service projects: published ones, then their results."""
+    from civicnest.philanthropy.selectors import public_projects
+
+    district = request.GET.get("district", "")
+    if district and not (district.isdigit() and len(district) == 6):
+        district = ""
+    page = Paginator(public_projects(district=district), 24).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "portal/projects.html",
+        {
+            "page_obj": page,
+            "districts": Region.objects.filter(level=RegionLevel.DISTRICT).order_by("code"),
+            "district": district,
+        },
+    )
+
+
+def portal_project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from civicnest.philanthropy.selectors import access_public_project
+    from civicnest.philanthropy.services import project_money
+
+    project = access_public_project(pk)
+    evaluation = getattr(project, "evaluation", None) if hasattr(project, "evaluation") else None
+    return render(
+        request,
+        "portal/project_detail.html",
+        {
+            "project": project,
+            "money": project_money(project),
+            "funders": project.subscriptions.count(),
+            "evaluation": evaluation if project.status == "completed" else None,
+        },
+    )
