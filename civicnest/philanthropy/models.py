@@ -188,8 +188,8 @@ class FundingProgram(RegionScoped):
     name = models.CharField(_("项目名称"), max_length=120)
     kind = models.CharField(_("类型"), max_length=16, choices=ProgramKind.choices)
     description = models.TextField(_("说明"), blank=True)
-    focus_areas = models.JSONField(_("资助领域"), default=list)
-    eligible_org_types = models.JSONField(_("可申报的组织类型"), default=list)
+    focus_areas = models.JSONField(_("资助领域"), default=list, blank=True)
+    eligible_org_types = models.JSONField(_("可申报的组织类型"), default=list, blank=True)
     min_registered_years = models.PositiveIntegerField(_("最少登记年限"), default=0)
     budget = models.DecimalField(_("总预算（元）"), **MONEY)
     per_project_cap = models.DecimalField(_("单个项目上限（元）"), **MONEY)
@@ -361,8 +361,8 @@ class Proposal(RegionScoped):
     beneficiaries = models.CharField(_("受益对象"), max_length=200)
     beneficiary_count = models.PositiveIntegerField(_("受益人数"))
     activities = models.TextField(_("主要活动"))
-    outputs = models.JSONField(_("产出指标"), default=list)
-    outcomes = models.JSONField(_("成效指标"), default=list)
+    outputs = models.JSONField(_("产出指标"), default=list, blank=True)
+    outcomes = models.JSONField(_("成效指标"), default=list, blank=True)
     team = models.TextField(_("项目团队"))
     status = models.CharField(
         _("状态"), max_length=16, choices=ProposalStatus.choices, default=ProposalStatus.DRAFT
@@ -732,7 +732,7 @@ class ProgressReport(RegionScoped):
     )
     period = models.CharField(_("报告期"), max_length=40)
     narrative = models.TextField(_("进展情况"))
-    indicators = models.JSONField(_("指标完成情况"), default=list)
+    indicators = models.JSONField(_("指标完成情况"), default=list, blank=True)
     spent = models.DecimalField(_("本期支出（元）"), **MONEY)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

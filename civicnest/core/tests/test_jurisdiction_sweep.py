@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -36,6 +36,8 @@ from civicnest.matching.models import Match, Need, ServiceOffering
 from civicnest.network.models import Center, CenterStaff
 from civicnest.network.services import center_update
 from civicnest.network.tests.factories import CenterFactory, CenterStaffFactory
+from civicnest.philanthropy import models as phil_models
+from civicnest.philanthropy.tests.factories import foreign_chain
 from civicnest.regions.models import Region
 from civicnest.registry.models import (
     ActivityTeam,
@@ -93,6 +95,7 @@ class ForeignWorld:
     topic: Topic
     opinion: Opinion
     resolution: Resolution
+    phil: dict[str, Any] = field(default_factory=dict)
 
 
 FOREIGN_KWARGS: dict[str, Callable[[ForeignWorld], dict[str, Any]]] = {
@@ -194,6 +197,54 @@ FOREIGN_KWARGS: dict[str, Callable[[ForeignWorld], dict[str, Any]]] = {
     "governance:meeting-detail": lambda w: {"pk": w.resolution.meeting_id},
     "governance:resolution-create": lambda w: {"pk": w.resolution.meeting_id},
     "governance:progress": lambda w: {"pk": w.resolution.pk},
+    # Published projects are public by design (portal); funders see those of their own region only.
+    **{
+        f"philanthropy:{name}": lambda w, key=key: {"pk": w.phil[key].pk}
+        for key, names in {
+            "program": [
+                "program-detail",
+                "program-advance",
+                "expert-assign",
+                "proposal-export",
+                "proposal-create",
+            ],
+            "purchase": ["tender-create"],
+            "proposal": [
+                "proposal-detail",
+                "proposal-edit",
+                "proposal-submit",
+                "proposal-eligibility",
+                "proposal-review",
+                "proposal-conflict",
+                "proposal-shortlist",
+                "proposal-publish",
+            ],
+            "project": [
+                "project-detail",
+                "project-subscribe",
+                "project-contract",
+                "contract-pdf",
+                "tranche-add",
+                "report-submit",
+                "self-evaluation",
+                "expert-evaluation",
+                "project-result",
+                "project-refund",
+                "project-terminate",
+            ],
+            "tranche": ["tranche-disburse"],
+            "attachment": ["attachment"],
+            "tender": ["tender-detail", "tender-bid", "tender-award"],
+            "bid": ["bid-score"],
+            "fund": ["fund-detail", "fund-donation", "ledger-export"],
+            "receipt": ["receipt-pdf", "receipt-void"],
+        }.items()
+        for name in names
+    },
+    "api:project-subscriptions": lambda w: {"pk": w.phil["project"].pk},
+    "api:project-tranches": lambda w: {"pk": w.phil["project"].pk},
+    "api:fund-ledger": lambda w: {"pk": w.phil["fund"].pk},
+    "portal:project-detail": lambda w: {"pk": w.phil["project"].pk},
 }
 
 
@@ -265,7 +316,7 @@ def foreign_world(db: None, make_user: Callable[..., User]) -> ForeignWorld:
     session, enrolment, event, volunteer = _foreign_training(officer, center)
     need, match = _foreign_matching(officer, org)
     topic, opinion, resolution = _foreign_governance(officer, street)
-    return ForeignWorld(
+    world = ForeignWorld(
         center,
         street,
         staff,
@@ -290,6 +341,8 @@ def foreign_world(db: None, make_user: Callable[..., User]) -> ForeignWorld:
         opinion,
         resolution,
     )
+    world.phil = foreign_chain(officer, center, org, marker=MARKER, private=PRIVATE)
+    return world
 
 
 def _foreign_governance(officer: User, street: Center) -> tuple[Topic, Opinion, Resolution]:
@@ -481,6 +534,18 @@ def _snapshot() -> list[tuple[Any, ...]]:
         ArchiveDocument,
         Application,
         Tenancy,
+        phil_models.LedgerEntry,
+        phil_models.Receipt,
+        phil_models.Proposal,
+        phil_models.Review,
+        phil_models.ConflictDeclaration,
+        phil_models.Project,
+        phil_models.Subscription,
+        phil_models.Tranche,
+        phil_models.Evaluation,
+        phil_models.Bid,
+        phil_models.Tender,
+        phil_models.FundingProgram,
     ):
         rows += list(model.objects.values_list())
     return rows

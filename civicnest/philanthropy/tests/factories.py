@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from civicnest.accounts.models import RoleAssignment, User
+from civicnest.accounts.roles import Role
 from civicnest.network.models import Center
 from civicnest.philanthropy import services
 from civicnest.philanthropy.models import (
@@ -182,3 +183,75 @@ def contract_for(
         },
         tranches=specs,
     )
+
+
+def foreign_chain(
+    officer: User, center: Center, org: SocialOrganization, *, marker: str, private: str
+) -> dict[str, Any]:
+    """For the jurisdiction sweep: a whole chain in another district. Names carry `marker` (public once
+    published); internal records carry `private` (never shown to anyone outside)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    district = center.region_id
+    rep = user_with(Role.ORG_REP, district, username="sweep_foreign_rep", organization=org)
+    expert = user_with(Role.EXPERT, district, username="sweep_foreign_expert")
+    funder = user_with(Role.FUNDER, district, username="sweep_foreign_funder")
+    fund = fund_for(officer, center, code="WCSWEEP")
+    services.donation_record(
+        actor=officer, fund=fund, donor_name=f"{private}捐赠人", amount="1000", received_on=DAY
+    )
+    program = program_for(officer, center, fund, name=f"{marker}创投大赛")
+    services.expert_assign(actor=officer, program=program, expert=expert)
+    proposal = proposal_for(rep, program, org, title=f"{marker}项目", team=f"{private}团队")
+    services.proposal_check_eligibility(actor=officer, proposal=proposal, eligible=True)
+    services.program_advance(actor=officer, program=program, to="reviewing")
+    services.review_submit(
+        actor=expert,
+        proposal=Proposal.objects.get(pk=proposal.pk),
+        scores={c.pk: 80 for c in program.criteria.all()},
+        comment=f"{private}评语",
+        no_conflict=True,
+    )
+    services.proposal_shortlist(actor=officer, proposal=proposal, shortlisted=True)
+    project = services.project_publish(actor=officer, proposal=proposal, budget="50000")
+    services.subscription_create(
+        actor=funder, project=project, amount="10000", funder_name="某公司"
+    )
+    contract = contract_for(officer, project, tranches=[("启动", "20000"), ("中期", "20000")])
+    services.tranche_disburse(actor=officer, tranche=contract.tranches.get(seq=1))
+    report = services.report_submit(
+        actor=rep,
+        project=project,
+        period="一季度",
+        narrative=f"{private}进展",
+        indicators=[],
+        spent="100",
+        receipts=[SimpleUploadedFile("r.pdf", b"%PDF-1.4 x", content_type="application/pdf")],
+    )
+    services.evaluation_self_submit(actor=rep, project=project, score=90, report=f"{private}自评")
+    purchase = program_for(officer, center, fund, kind="purchase", name=f"{marker}购买服务")
+    tender = services.tender_open(
+        actor=officer,
+        program=purchase,
+        data={
+            "title": f"{marker}招标",
+            "requirements": f"{private}要求",
+            "ceiling": "50000",
+            "closes_on": datetime.date(2099, 1, 1),
+        },
+    )
+    bid = services.bid_submit(
+        actor=rep, tender=tender, organization=org, price="40000", plan=f"{private}方案"
+    )
+    return {
+        "fund": fund,
+        "program": program,
+        "purchase": purchase,
+        "proposal": proposal,
+        "project": project,
+        "tranche": contract.tranches.get(seq=2),
+        "attachment": report.attachments.get(),
+        "tender": tender,
+        "bid": bid,
+        "receipt": fund.receipts.order_by("seq").last(),
+    }
