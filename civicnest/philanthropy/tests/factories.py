@@ -255,3 +255,27 @@ def foreign_chain(
         "bid": bid,
         "receipt": fund.receipts.order_by("seq").last(),
     }
+
+
+def published_projects(
+    staff: User,
+    expert: User,
+    program: FundingProgram,
+    entries: list[tuple[User, SocialOrganization, str, str]],
+) -> list[Project]:
+    """Several proposals (rep, org, title, budget) submitted in one call, reviewed, published."""
+    if not program.experts.filter(expert=expert).exists():
+        services.expert_assign(actor=staff, program=program, expert=expert)
+    proposals = [
+        proposal_for(rep, program, org, title=title, lines=[("项目经费", budget)])
+        for rep, org, title, budget in entries
+    ]
+    for p in proposals:
+        services.proposal_check_eligibility(actor=staff, proposal=p, eligible=True)
+    services.program_advance(actor=staff, program=program, to="reviewing")
+    projects = []
+    for p, (_r, _o, _t, budget) in zip(proposals, entries, strict=True):
+        score_all(expert, p, 80)
+        services.proposal_shortlist(actor=staff, proposal=p, shortlisted=True)
+        projects.append(services.project_publish(actor=staff, proposal=p, budget=budget))
+    return projects
