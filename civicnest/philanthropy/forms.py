@@ -1,13 +1,16 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from civicnest.accounts.models import User
 from civicnest.core.forms import BootstrapFormMixin
-from civicnest.philanthropy.models import FundKind, ProgramKind
-from civicnest.registry.models import Category, OrgType
+from civicnest.network.models import Center
+from civicnest.philanthropy.models import Fund, FundKind, ProgramKind
+from civicnest.registry.models import Category, OrgType, SocialOrganization
 
 
 def _date(label: Any, **kwargs: Any) -> forms.DateField:
@@ -21,7 +24,7 @@ def _money(label: Any, **kwargs: Any) -> forms.DecimalField:
         label=label,
         max_digits=14,
         decimal_places=2,
-        min_value=0.01,  # type: ignore[arg-type]
+        min_value=Decimal("0.01"),
         widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
         error_messages={
             "invalid": _("请输入金额，例如 12000.00。"),
@@ -37,7 +40,7 @@ def _text(label: Any, rows: int = 3, **kwargs: Any) -> forms.CharField:
 
 
 class FundForm(BootstrapFormMixin, forms.Form):
-    center = forms.ModelChoiceField(label=_("管理中心"), queryset=None)  # type: ignore[arg-type]
+    center = forms.ModelChoiceField(label=_("管理中心"), queryset=Center.objects.none())
     name = forms.CharField(label=_("账户名称"), max_length=120)
     code = forms.CharField(
         label=_("账户代码"), max_length=12, help_text=_("字母和数字，用于票据编号")
@@ -50,8 +53,8 @@ class FundForm(BootstrapFormMixin, forms.Form):
 
 
 class ProgramForm(BootstrapFormMixin, forms.Form):
-    center = forms.ModelChoiceField(label=_("主办中心"), queryset=None)  # type: ignore[arg-type]
-    fund = forms.ModelChoiceField(label=_("资金账户"), queryset=None)  # type: ignore[arg-type]
+    center = forms.ModelChoiceField(label=_("主办中心"), queryset=Center.objects.none())
+    fund = forms.ModelChoiceField(label=_("资金账户"), queryset=Fund.objects.none())
     name = forms.CharField(label=_("项目名称"), max_length=120)
     kind = forms.ChoiceField(label=_("类型"), choices=ProgramKind.choices)
     description = _text(_("说明"), required=False)
@@ -86,7 +89,9 @@ class ProgramForm(BootstrapFormMixin, forms.Form):
 
 
 class ProposalForm(BootstrapFormMixin, forms.Form):
-    organization = forms.ModelChoiceField(label=_("申报组织"), queryset=None)  # type: ignore[arg-type]
+    organization = forms.ModelChoiceField(
+        label=_("申报组织"), queryset=SocialOrganization.objects.none()
+    )
     title = forms.CharField(label=_("项目名称"), max_length=120)
     category = forms.ChoiceField(label=_("服务领域"), choices=Category.choices)
     objectives = _text(_("项目目标"))
@@ -98,7 +103,10 @@ class ProposalForm(BootstrapFormMixin, forms.Form):
     )
     outputs = _text(_("产出指标（每行：指标,目标值）"), rows=3, help_text=_("例如：助餐人次,3000"))
     outcomes = _text(
-        _("成效指标（每行：指标,目标值）"), rows=3, help_text=_("例如：老人满意度,90%")
+        _("成效指标（每行：指标,目标值）"),
+        rows=3,
+        required=False,
+        help_text=_("例如：老人满意度,90%"),
     )
     team = _text(_("项目团队"), rows=2)
 
@@ -134,7 +142,7 @@ class PublishForm(BootstrapFormMixin, forms.Form):
 
 
 class ExpertForm(BootstrapFormMixin, forms.Form):
-    expert = forms.ModelChoiceField(label=_("评审专家"), queryset=None)  # type: ignore[arg-type]
+    expert = forms.ModelChoiceField(label=_("评审专家"), queryset=User.objects.none())
 
     def __init__(self, *args: Any, experts: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -198,7 +206,7 @@ class ReportForm(BootstrapFormMixin, forms.Form):
         label=_("本期支出（元）"),
         max_digits=14,
         decimal_places=2,
-        min_value=0,  # type: ignore[arg-type]
+        min_value=0,
     )
     receipts = MultipleFileField(label=_("支出票据（可多选）"), required=False)
 
@@ -206,14 +214,14 @@ class ReportForm(BootstrapFormMixin, forms.Form):
 class SelfEvaluationForm(BootstrapFormMixin, forms.Form):
     score = forms.DecimalField(
         label=_("自评得分（0–100）"), min_value=0, max_value=100, decimal_places=2
-    )  # type: ignore[arg-type]
+    )
     report = _text(_("自评报告"), rows=4)
 
 
 class ExpertEvaluationForm(BootstrapFormMixin, forms.Form):
     score = forms.DecimalField(
         label=_("专家/第三方评分（0–100）"), min_value=0, max_value=100, decimal_places=2
-    )  # type: ignore[arg-type]
+    )
     comment = _text(_("评估意见"), rows=3)
 
 
@@ -245,7 +253,9 @@ class TenderForm(BootstrapFormMixin, forms.Form):
 
 
 class BidForm(BootstrapFormMixin, forms.Form):
-    organization = forms.ModelChoiceField(label=_("投标组织"), queryset=None)  # type: ignore[arg-type]
+    organization = forms.ModelChoiceField(
+        label=_("投标组织"), queryset=SocialOrganization.objects.none()
+    )
     price = _money(_("报价（元）"))
     plan = _text(_("服务方案"))
 
@@ -257,7 +267,7 @@ class BidForm(BootstrapFormMixin, forms.Form):
 class BidScoreForm(BootstrapFormMixin, forms.Form):
     score = forms.DecimalField(
         label=_("评分（0–100）"), min_value=0, max_value=100, decimal_places=2
-    )  # type: ignore[arg-type]
+    )
     note = forms.CharField(label=_("评分说明"), max_length=200, required=False)
 
 
@@ -271,7 +281,7 @@ def review_form_class(criteria: list[Any]) -> type[forms.Form]:
     fields: dict[str, Any] = {
         f"score_{c.pk}": forms.DecimalField(
             label=f"{c.name}（{_('权重')} {c.weight}，{_('满分')} {c.max_score}）",
-            min_value=0,  # type: ignore[arg-type]
+            min_value=0,
             max_value=c.max_score,
             decimal_places=2,
         )

@@ -9,6 +9,7 @@ service had a bug. Nothing ever updates or deletes an entry: a correction is a n
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -18,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civicnest.incubation.models import RegionScoped
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+MONEY: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
 ZERO = Decimal("0.00")
 
 

@@ -290,7 +290,7 @@ def access_attachment_by_id(user: Any, pk: int) -> ReportAttachment:
     )
 
 
-def _report_readers(user: Any) -> QuerySet[Project]:
+def _report_readers(user: Any) -> Any:
     """Receipts in progress reports: the organization itself and the program's staff, not funders."""
     scope = Scope.for_user(user)
     if scope.is_superuser:

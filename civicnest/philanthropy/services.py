@@ -167,7 +167,11 @@ def fund_totals(fund: Fund) -> dict[str, Decimal]:
         cash_sign, commit_sign = ENTRY_EFFECT[kind]
         cash += cash_sign * total
         committed += commit_sign * total
-    return {"balance": cash, "committed": committed, "available": cash - committed}
+    return {
+        "balance": cash.quantize(CENT),
+        "committed": committed.quantize(CENT),
+        "available": (cash - committed).quantize(CENT),
+    }
 
 
 def project_commitment(fund: Fund, project: Project) -> Decimal:
@@ -199,11 +203,11 @@ def project_money(project: Project) -> dict[str, Decimal]:
         - sums.get(EntryKind.DISBURSEMENT, ZERO)
     )
     return {
-        "subscribed": subscribed,
-        "remaining": project.budget - subscribed,
-        "committed": committed,
-        "disbursed": sums.get(EntryKind.DISBURSEMENT, ZERO),
-        "returned": sums.get(EntryKind.RETURN, ZERO),
+        "subscribed": Decimal(subscribed).quantize(CENT),
+        "remaining": (project.budget - subscribed).quantize(CENT),
+        "committed": Decimal(committed).quantize(CENT),
+        "disbursed": Decimal(sums.get(EntryKind.DISBURSEMENT, ZERO)).quantize(CENT),
+        "returned": Decimal(sums.get(EntryKind.RETURN, ZERO)).quantize(CENT),
     }
 
 

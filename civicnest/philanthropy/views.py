@@ -74,9 +74,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _xlsx(filename: str, headers: list[str], rows: list[list[Any]]) -> HttpResponse:
     book = Workbook()
     sheet = book.active
-    sheet.append(headers)  # type: ignore[union-attr]
+    sheet.append(headers)
     for row in rows:
-        sheet.append(row)  # type: ignore[union-attr]
+        sheet.append(row)
     buffer = io.BytesIO()
     book.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
@@ -617,7 +617,7 @@ def project_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     evaluation = getattr(project, "evaluation", None) if hasattr(project, "evaluation") else None
     subs = selectors.subscriptions_of(project=project)
     for s in subs:
-        s.display_name = (  # type: ignore[attr-defined]
+        s.display_name = (
             s.funder_name
             if (can_run or is_own or s.funder_id == user.pk)
             else mask_name(s.funder_name)
@@ -877,14 +877,15 @@ def tender_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     orgs = own_organizations(user=request.user)
     can_run = permissions.can_run_program(request.user, tender.program)
     project = None
-    if tender.awarded_bid_id:
+    awarded = tender.awarded_bid
+    if awarded is not None:
         project = (
             selectors.projects_visible_to(request.user)
             .filter(
                 program=tender.program,
-                organization_id=tender.awarded_bid.organization_id,
+                organization_id=awarded.organization_id,
                 title=tender.title,
-            )  # type: ignore[union-attr]
+            )
             .first()
         )
     return render(

@@ -98,6 +98,10 @@ class ForeignWorld:
     phil: dict[str, Any] = field(default_factory=dict)
 
 
+def _phil(key: str) -> Callable[[ForeignWorld], dict[str, Any]]:
+    return lambda w: {"pk": w.phil[key].pk}
+
+
 FOREIGN_KWARGS: dict[str, Callable[[ForeignWorld], dict[str, Any]]] = {
     "network:center-detail": lambda w: {"pk": w.center.pk},
     "network:center-edit": lambda w: {"pk": w.center.pk},
@@ -199,7 +203,7 @@ FOREIGN_KWARGS: dict[str, Callable[[ForeignWorld], dict[str, Any]]] = {
     "governance:progress": lambda w: {"pk": w.resolution.pk},
     # Published projects are public by design (portal); funders see those of their own region only.
     **{
-        f"philanthropy:{name}": lambda w, key=key: {"pk": w.phil[key].pk}
+        f"philanthropy:{name}": _phil(key)
         for key, names in {
             "program": [
                 "program-detail",

@@ -259,7 +259,8 @@ def test_publish_subscribe_contract_disburse_evaluate_result(
     with pytest.raises(ConflictError):
         services.tranche_disburse(actor=jiangan_staff, tranche=first)
     first.refresh_from_db()
-    assert first.status == TrancheStatus.PAID and first.entry.kind == EntryKind.DISBURSEMENT
+    assert first.status == TrancheStatus.PAID
+    assert first.entry is not None and first.entry.kind == EntryKind.DISBURSEMENT
     assert Notification.objects.filter(recipient=org_rep, event="philanthropy.disbursed").exists()
     # progress report with receipts
     upload = SimpleUploadedFile("发票.pdf", b"%PDF-1.4 receipt", content_type="application/pdf")
