@@ -18,6 +18,7 @@ v1: list[URLPattern | URLResolver] = [
     path("", include("civicnest.governance.api_urls")),
     path("", include("civicnest.stats.api_urls")),
     path("", include("civicnest.core.api_urls")),
+    path("", include("civicnest.philanthropy.api_urls")),
 ]
 
 urlpatterns = [

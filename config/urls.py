@@ -44,6 +44,7 @@ urlpatterns += i18n_patterns(
     path("notices/", include("civicnest.notices.urls")),
     path("admin/", admin.site.urls),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("philanthropy/", include("civicnest.philanthropy.urls")),
     prefix_default_language=False,
 )
 

@@ -31,6 +31,7 @@ from civicnest.network.models import (
     StaffPosition,
 )
 from civicnest.network.services import center_create, staff_create
+from civicnest.philanthropy.demo import seed_philanthropy
 from civicnest.regions.loader import load_city
 from civicnest.regions.models import Region, RegionLevel
 from civicnest.registry.demo import seed_registry
@@ -372,6 +373,7 @@ def seed_demo() -> DemoReport:
     report.registry.update(seed_matching(admin))
     report.registry["topics"] = seed_governance(admin)
     report.registry.update(seed_disclosure(admin))
+    report.registry.update(seed_philanthropy(admin))
     return report
 
 

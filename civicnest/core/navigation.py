@@ -97,6 +97,30 @@ MENU: list[tuple[str | Promise, list[MenuEntry]]] = [
             MenuEntry(_("接口文档"), "swagger-ui", "code-slash", STAFF_ROLES),
         ],
     ),
+    (
+        _("公益创投"),
+        [
+            MenuEntry(
+                _("创投与购买服务"),
+                "philanthropy:home",
+                "cash-coin",
+                STAFF_ROLES | {Role.ORG_REP, Role.EXPERT, Role.FUNDER},
+            ),
+            MenuEntry(
+                _("资助项目"),
+                "philanthropy:project-list",
+                "collection",
+                STAFF_ROLES | {Role.ORG_REP, Role.EXPERT, Role.FUNDER},
+            ),
+            MenuEntry(
+                _("评审任务"),
+                "philanthropy:review-queue",
+                "clipboard-check",
+                frozenset({Role.EXPERT}),
+            ),
+            MenuEntry(_("资金账户"), "philanthropy:fund-list", "wallet2", STAFF_ROLES),
+        ],
+    ),
 ]
 
 

@@ -14,4 +14,6 @@ urlpatterns = [
     path("centers/<int:pk>/", views.portal_center_detail, name="center-detail"),
     path("disclosures/<int:pk>/file/", views.portal_disclosure_file, name="disclosure-file"),
     path("feed/", AnnouncementFeed(), name="feed"),
+    path("projects/", views.portal_projects, name="projects"),
+    path("projects/<int:pk>/", views.portal_project_detail, name="project-detail"),
 ]

@@ -112,9 +112,46 @@ def portal_center_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def portal_projects(request: HttpRequest) -> HttpResponse:
+    """Venture-philanthropy and purchased-service projects: published ones, then their results."""
+    from civicnest.philanthropy.selectors import public_projects
+
+    district = request.GET.get("district", "")
+    if district and not (district.isdigit() and len(district) == 6):
+        district = ""
+    page = Paginator(public_projects(district=district), 24).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "portal/projects.html",
+        {
+            "page_obj": page,
+            "districts": Region.objects.filter(level=RegionLevel.DISTRICT).order_by("code"),
+            "district": district,
+        },
+    )
+
+
 def portal_disclosure_file(request: HttpRequest, pk: int) -> FileResponse:
     disclosure = disclosure_selectors.public_disclosure_file(pk)
     return serve_stored_file(
         disclosure.report_file,
         filename=f"{disclosure.center_id}-{disclosure.year}.{disclosure.report_file.name.rsplit('.', 1)[-1]}",
+    )
+
+
+def portal_project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from civicnest.philanthropy.selectors import access_public_project
+    from civicnest.philanthropy.services import project_money
+
+    project = access_public_project(pk)
+    evaluation = getattr(project, "evaluation", None) if hasattr(project, "evaluation") else None
+    return render(
+        request,
+        "portal/project_detail.html",
+        {
+            "project": project,
+            "money": project_money(project),
+            "funders": project.subscriptions.count(),
+            "evaluation": evaluation if project.status == "completed" else None,
+        },
     )

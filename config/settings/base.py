@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "civicnest.notices",
     "civicnest.dashboards",
     "civicnest.portal",
+    "civicnest.philanthropy",
 ]
 
 MIDDLEWARE = [

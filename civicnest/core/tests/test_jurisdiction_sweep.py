@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -38,6 +38,8 @@ from civicnest.network.models import Center, CenterStaff
 from civicnest.network.services import center_update
 from civicnest.network.tests.factories import CenterFactory, CenterStaffFactory
 from civicnest.notices.models import Notice
+from civicnest.philanthropy import models as phil_models
+from civicnest.philanthropy.tests.factories import foreign_chain
 from civicnest.regions.models import Region
 from civicnest.registry.models import (
     ActivityTeam,
@@ -101,6 +103,11 @@ class ForeignWorld:
     announcement: Announcement = None  # type: ignore[assignment]
     disclosure: CenterDisclosure = None  # type: ignore[assignment]
     notice: Notice = None  # type: ignore[assignment]
+    phil: dict[str, Any] = field(default_factory=dict)
+
+
+def _phil(key: str) -> Callable[[ForeignWorld], dict[str, Any]]:
+    return lambda w: {"pk": w.phil[key].pk}
 
 
 FOREIGN_KWARGS: dict[str, Callable[[ForeignWorld], dict[str, Any]]] = {
@@ -216,6 +223,54 @@ FOREIGN_KWARGS: dict[str, Callable[[ForeignWorld], dict[str, Any]]] = {
     "portal:center-detail": lambda w: {"pk": w.center.pk},
     "portal:disclosure-file": lambda w: {"pk": w.disclosure.pk},
     "notices:detail": lambda w: {"pk": w.notice.pk},
+    # Published projects are public by design (portal); funders see those of their own region only.
+    **{
+        f"philanthropy:{name}": _phil(key)
+        for key, names in {
+            "program": [
+                "program-detail",
+                "program-advance",
+                "expert-assign",
+                "proposal-export",
+                "proposal-create",
+            ],
+            "purchase": ["tender-create"],
+            "proposal": [
+                "proposal-detail",
+                "proposal-edit",
+                "proposal-submit",
+                "proposal-eligibility",
+                "proposal-review",
+                "proposal-conflict",
+                "proposal-shortlist",
+                "proposal-publish",
+            ],
+            "project": [
+                "project-detail",
+                "project-subscribe",
+                "project-contract",
+                "contract-pdf",
+                "tranche-add",
+                "report-submit",
+                "self-evaluation",
+                "expert-evaluation",
+                "project-result",
+                "project-refund",
+                "project-terminate",
+            ],
+            "tranche": ["tranche-disburse"],
+            "attachment": ["attachment"],
+            "tender": ["tender-detail", "tender-bid", "tender-award"],
+            "bid": ["bid-score"],
+            "fund": ["fund-detail", "fund-donation", "ledger-export"],
+            "receipt": ["receipt-pdf", "receipt-void"],
+        }.items()
+        for name in names
+    },
+    "api:project-subscriptions": lambda w: {"pk": w.phil["project"].pk},
+    "api:project-tranches": lambda w: {"pk": w.phil["project"].pk},
+    "api:fund-ledger": lambda w: {"pk": w.phil["fund"].pk},
+    "portal:project-detail": lambda w: {"pk": w.phil["project"].pk},
 }
 
 
@@ -364,6 +419,7 @@ def foreign_world(db: None, make_user: Callable[..., User]) -> ForeignWorld:
         title=f"{MARKER}通知",
         body=f"{PRIVATE}内容",
     )
+    world.phil = foreign_chain(officer, center, org, marker=MARKER, private=PRIVATE)
     return world
 
 
@@ -556,6 +612,18 @@ def _snapshot() -> list[tuple[Any, ...]]:
         ArchiveDocument,
         Application,
         Tenancy,
+        phil_models.LedgerEntry,
+        phil_models.Receipt,
+        phil_models.Proposal,
+        phil_models.Review,
+        phil_models.ConflictDeclaration,
+        phil_models.Project,
+        phil_models.Subscription,
+        phil_models.Tranche,
+        phil_models.Evaluation,
+        phil_models.Bid,
+        phil_models.Tender,
+        phil_models.FundingProgram,
     ):
         rows += list(model.objects.values_list())
     return rows

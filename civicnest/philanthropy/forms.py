@@ -1,0 +1,296 @@
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from civicnest.accounts.models import User
+from civicnest.core.forms import BootstrapFormMixin
+from civicnest.network.models import Center
+from civicnest.philanthropy.models import Fund, FundKind, ProgramKind
+from civicnest.registry.models import Category, OrgType, SocialOrganization
+
+
+def _date(label: Any, **kwargs: Any) -> forms.DateField:
+    return forms.DateField(
+        label=label, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **kwargs
+    )
+
+
+def _money(label: Any, **kwargs: Any) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+        error_messages={
+            "invalid": _("请输入金额，例如 12000.00。"),
+            "max_decimal_places": _("金额最多保留两位小数（分）。"),
+            "min_value": _("金额必须大于 0。"),
+        },
+        **kwargs,
+    )
+
+
+def _text(label: Any, rows: int = 3, **kwargs: Any) -> forms.CharField:
+    return forms.CharField(label=label, widget=forms.Textarea(attrs={"rows": rows}), **kwargs)
+
+
+class FundForm(BootstrapFormMixin, forms.Form):
+    center = forms.ModelChoiceField(label=_("管理中心"), queryset=Center.objects.none())
+    name = forms.CharField(label=_("账户名称"), max_length=120)
+    code = forms.CharField(
+        label=_("账户代码"), max_length=12, help_text=_("字母和数字，用于票据编号")
+    )
+    kind = forms.ChoiceField(label=_("资金类型"), choices=FundKind.choices)
+
+    def __init__(self, *args: Any, centers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["center"].queryset = centers  # type: ignore[attr-defined]
+
+
+class ProgramForm(BootstrapFormMixin, forms.Form):
+    center = forms.ModelChoiceField(label=_("主办中心"), queryset=Center.objects.none())
+    fund = forms.ModelChoiceField(label=_("资金账户"), queryset=Fund.objects.none())
+    name = forms.CharField(label=_("项目名称"), max_length=120)
+    kind = forms.ChoiceField(label=_("类型"), choices=ProgramKind.choices)
+    description = _text(_("说明"), required=False)
+    focus_areas = forms.MultipleChoiceField(
+        label=_("资助领域"), choices=Category.choices, widget=forms.CheckboxSelectMultiple
+    )
+    eligible_org_types = forms.MultipleChoiceField(
+        label=_("可申报的组织类型"),
+        choices=OrgType.choices,
+        widget=forms.CheckboxSelectMultiple,
+        initial=list(OrgType.values),
+    )
+    min_registered_years = forms.IntegerField(label=_("最少登记年限"), min_value=0, initial=1)
+    budget = _money(_("总预算（元）"))
+    per_project_cap = _money(_("单个项目上限（元）"))
+    call_opens = _date(_("征集开始"))
+    call_closes = _date(_("征集截止"))
+    review_until = _date(_("评审截止"))
+    publish_on = _date(_("发布日期"))
+    implementation_ends = _date(_("实施结束"))
+    evaluation_by = _date(_("评估完成"))
+    criteria = _text(
+        _("评分指标（每行：名称,权重）"),
+        rows=4,
+        initial="需求与目标,30\n方案可行性,40\n团队能力,30",
+    )
+
+    def __init__(self, *args: Any, centers: Any, funds: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["center"].queryset = centers  # type: ignore[attr-defined]
+        self.fields["fund"].queryset = funds  # type: ignore[attr-defined]
+
+
+class ProposalForm(BootstrapFormMixin, forms.Form):
+    organization = forms.ModelChoiceField(
+        label=_("申报组织"), queryset=SocialOrganization.objects.none()
+    )
+    title = forms.CharField(label=_("项目名称"), max_length=120)
+    category = forms.ChoiceField(label=_("服务领域"), choices=Category.choices)
+    objectives = _text(_("项目目标"))
+    beneficiaries = forms.CharField(label=_("受益对象"), max_length=200)
+    beneficiary_count = forms.IntegerField(label=_("受益人数"), min_value=1)
+    activities = _text(_("主要活动"))
+    budget_lines = _text(
+        _("预算明细（每行：科目,金额）"), rows=4, help_text=_("例如：人员经费,30000")
+    )
+    outputs = _text(_("产出指标（每行：指标,目标值）"), rows=3, help_text=_("例如：助餐人次,3000"))
+    outcomes = _text(
+        _("成效指标（每行：指标,目标值）"),
+        rows=3,
+        required=False,
+        help_text=_("例如：老人满意度,90%"),
+    )
+    team = _text(_("项目团队"), rows=2)
+
+    def __init__(self, *args: Any, organizations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations  # type: ignore[attr-defined]
+        if len(organizations) == 1:
+            self.fields["organization"].initial = organizations[0]
+
+
+class EligibilityForm(BootstrapFormMixin, forms.Form):
+    eligible = forms.TypedChoiceField(
+        label=_("结论"),
+        choices=[("1", _("通过")), ("0", _("不通过"))],
+        coerce=lambda v: v == "1",
+    )
+    note = forms.CharField(label=_("意见"), max_length=300, required=False)
+
+
+class ConflictForm(BootstrapFormMixin, forms.Form):
+    reason = forms.CharField(label=_("利益关系说明"), max_length=200)
+
+
+class ShortlistForm(BootstrapFormMixin, forms.Form):
+    shortlisted = forms.TypedChoiceField(
+        label=_("结论"), choices=[("1", _("入围")), ("0", _("不入围"))], coerce=lambda v: v == "1"
+    )
+    note = forms.CharField(label=_("说明"), max_length=300, required=False)
+
+
+class PublishForm(BootstrapFormMixin, forms.Form):
+    budget = _money(_("核定预算（元）"))
+
+
+class ExpertForm(BootstrapFormMixin, forms.Form):
+    expert = forms.ModelChoiceField(label=_("评审专家"), queryset=User.objects.none())
+
+    def __init__(self, *args: Any, experts: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["expert"].queryset = experts  # type: ignore[attr-defined]
+
+
+class SubscribeForm(BootstrapFormMixin, forms.Form):
+    amount = _money(_("认购金额（元）"))
+    funder_name = forms.CharField(label=_("资助方名称（票据抬头）"), max_length=120, required=False)
+
+
+class ContractForm(BootstrapFormMixin, forms.Form):
+    amount = _money(_("合同金额（元）"))
+    starts_on = _date(_("开始日期"))
+    ends_on = _date(_("结束日期"))
+    terms = _text(_("主要条款"), required=False)
+    tranches = _text(
+        _("拨付计划（每行：里程碑,金额,计划日期）"),
+        rows=3,
+        required=False,
+        help_text=_("例如：项目启动,20000,2026-05-01"),
+    )
+
+
+class TrancheForm(BootstrapFormMixin, forms.Form):
+    milestone = forms.CharField(label=_("对应里程碑"), max_length=200)
+    amount = _money(_("金额（元）"))
+    due_on = _date(_("计划拨付日期"))
+
+
+class DisburseForm(BootstrapFormMixin, forms.Form):
+    note = forms.CharField(label=_("审批意见"), max_length=200, required=False)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)] if data else []
+
+
+class ReportForm(BootstrapFormMixin, forms.Form):
+    period = forms.CharField(label=_("报告期"), max_length=40)
+    narrative = _text(_("进展情况"))
+    indicators = _text(
+        _("指标完成情况（每行：指标,完成值）"),
+        rows=3,
+        required=False,
+        help_text=_("例如：助餐人次,800"),
+    )
+    spent = forms.DecimalField(
+        label=_("本期支出（元）"),
+        max_digits=14,
+        decimal_places=2,
+        min_value=0,
+    )
+    receipts = MultipleFileField(label=_("支出票据（可多选）"), required=False)
+
+
+class SelfEvaluationForm(BootstrapFormMixin, forms.Form):
+    score = forms.DecimalField(
+        label=_("自评得分（0–100）"), min_value=0, max_value=100, decimal_places=2
+    )
+    report = _text(_("自评报告"), rows=4)
+
+
+class ExpertEvaluationForm(BootstrapFormMixin, forms.Form):
+    score = forms.DecimalField(
+        label=_("专家/第三方评分（0–100）"), min_value=0, max_value=100, decimal_places=2
+    )
+    comment = _text(_("评估意见"), rows=3)
+
+
+class ResultForm(BootstrapFormMixin, forms.Form):
+    summary = _text(_("结项成果（将在门户公开）"), rows=4)
+
+
+class ReasonForm(BootstrapFormMixin, forms.Form):
+    reason = forms.CharField(label=_("原因"), max_length=200)
+
+
+class RefundForm(BootstrapFormMixin, forms.Form):
+    amount = _money(_("退回金额（元）"))
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+
+class DonationForm(BootstrapFormMixin, forms.Form):
+    donor_name = forms.CharField(label=_("捐赠方/拨款单位"), max_length=120)
+    amount = _money(_("金额（元）"))
+    received_on = _date(_("收款日期"))
+    purpose = forms.CharField(label=_("用途"), max_length=200, required=False)
+
+
+class TenderForm(BootstrapFormMixin, forms.Form):
+    title = forms.CharField(label=_("招标项目"), max_length=120)
+    requirements = _text(_("服务需求与要求"))
+    ceiling = _money(_("最高限价（元）"))
+    closes_on = _date(_("投标截止"))
+
+
+class BidForm(BootstrapFormMixin, forms.Form):
+    organization = forms.ModelChoiceField(
+        label=_("投标组织"), queryset=SocialOrganization.objects.none()
+    )
+    price = _money(_("报价（元）"))
+    plan = _text(_("服务方案"))
+
+    def __init__(self, *args: Any, organizations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations  # type: ignore[attr-defined]
+
+
+class BidScoreForm(BootstrapFormMixin, forms.Form):
+    score = forms.DecimalField(
+        label=_("评分（0–100）"), min_value=0, max_value=100, decimal_places=2
+    )
+    note = forms.CharField(label=_("评分说明"), max_length=200, required=False)
+
+
+class AwardForm(BootstrapFormMixin, forms.Form):
+    bid = forms.IntegerField(widget=forms.HiddenInput)
+    reasons = _text(_("定标理由"), rows=2)
+
+
+def review_form_class(criteria: list[Any]) -> type[forms.Form]:
+    """One score field per rubric criterion, plus the conflict-of-interest declaration."""
+    fields: dict[str, Any] = {
+        f"score_{c.pk}": forms.DecimalField(
+            label=f"{c.name}（{_('权重')} {c.weight}，{_('满分')} {c.max_score}）",
+            min_value=0,
+            max_value=c.max_score,
+            decimal_places=2,
+        )
+        for c in criteria
+    }
+    fields["comment"] = _text(_("评审意见"), rows=3, required=False)
+    fields["no_conflict"] = forms.BooleanField(
+        label=_("本人声明：与申报组织不存在利益冲突"),
+        required=True,
+        error_messages={"required": _("评审前须声明与申报组织无利益冲突。")},
+    )
+    return type("ReviewForm", (BootstrapFormMixin, forms.Form), fields)
