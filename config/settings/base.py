@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "civicnest.governance",
     "civicnest.dashboards",
     "civicnest.portal",
+    "civicnest.evaluation",
 ]
 
 MIDDLEWARE = [
