@@ -17,6 +17,7 @@ v1: list[URLPattern | URLResolver] = [
     path("", include("civicnest.matching.api_urls")),
     path("", include("civicnest.governance.api_urls")),
     path("", include("civicnest.core.api_urls")),
+    path("", include("civicnest.evaluation.api_urls")),
 ]
 
 urlpatterns = [

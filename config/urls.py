@@ -29,6 +29,7 @@ urlpatterns += i18n_patterns(
     path("governance/", include("civicnest.governance.urls")),
     path("core/", include("civicnest.core.urls")),
     path("portal/", include("civicnest.portal.urls")),
+    path("evaluation/", include("civicnest.evaluation.urls")),
     path("admin/", admin.site.urls),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     prefix_default_language=False,

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.portal_home, name="home"),
     path("organizations/", views.portal_organizations, name="organizations"),
     path("events/", views.portal_events, name="events"),
+    path("evaluation/", views.portal_evaluation, name="evaluation"),
 ]

@@ -55,3 +55,22 @@ def portal_events(request: HttpRequest) -> HttpResponse:
     """Published forums, showcases and fairs, with the report and photos once they are over."""
     page = Paginator(public_event_list(), 20).get_page(request.GET.get("page"))
     return render(request, "portal/events.html", {"page_obj": page})
+
+
+def portal_evaluation(request: HttpRequest) -> HttpResponse:
+    """评估结果公示: draft grades under public notice (with the appeal deadline) and confirmed grades."""
+    from civicnest.evaluation.selectors import published_results
+
+    district = request.GET.get("district", "")
+    if district and not (district.isdigit() and len(district) == 6):
+        district = ""
+    page = Paginator(published_results(district=district), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "portal/evaluation.html",
+        {
+            "page_obj": page,
+            "districts": Region.objects.filter(level=RegionLevel.DISTRICT).order_by("code"),
+            "district": district,
+        },
+    )
