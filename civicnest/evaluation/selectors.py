@@ -34,7 +34,7 @@ from civicnest.evaluation.models import (
 )
 from civicnest.network.models import Center, CenterLevel, CenterStatus, Employment, StaffPosition
 from civicnest.network.selectors import centers_visible_to, network_coverage
-from civicnest.regions.scoping import Scope
+from civicnest.regions.scoping import Scope, subtree_q
 from civicnest.registry.models import ActivityTeam, FilingStatus, OrgStatus, SocialOrganization
 
 STAFF = (Role.BUREAU_OFFICER, Role.CENTER_STAFF)
@@ -209,7 +209,7 @@ def published_results(*, district: str = "") -> QuerySet[Assessment]:
         ]
     ).select_related("organization__region", "round")
     if district:
-        qs = qs.filter(organization__region_id__startswith=district)
+        qs = qs.filter(subtree_q([district], "organization__region"))
     return qs.order_by("-round__year", "status", "organization__name")
 
 
@@ -218,8 +218,8 @@ def reviews_visible_to(user: Any) -> QuerySet[CenterReview]:
     scope = Scope.for_user(user)
     condition = scope.q("region")
     experts = [g.region_code[:6] for g in scope.grants if g.role == Role.EXPERT]
-    for code in experts:
-        condition |= Q(region_id__startswith=code)
+    if experts:
+        condition |= subtree_q(experts, "region")
     if scope.is_superuser:
         return CenterReview.objects.all()
     return CenterReview.objects.filter(condition)
@@ -301,7 +301,7 @@ def center_facts(centers: QuerySet[Center]) -> list[compliance.CenterFacts]:
     )
     teams = (
         ActivityTeam.objects.filter(
-            region_id__startswith=OuterRef("region_id"), status=FilingStatus.FILED
+            region__code__startswith=OuterRef("region_id"), status=FilingStatus.FILED
         )
         .order_by()
         .annotate(g=F("status"))

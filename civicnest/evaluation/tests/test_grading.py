@@ -125,7 +125,7 @@ def test_conflict_of_interest_refused_for_the_organizations_own_representative(
 ) -> None:
     RoleAssignment.objects.create(user=org_rep, role=Role.EXPERT, region_id="420102")
     org_rep = User.objects.get(pk=org_rep.pk)  # the scope is cached on the instance
-    with pytest.raises(ValidationError, match="利益冲突.*负责人"):
+    with pytest.raises(ValidationError, match=r"利益冲突.*负责人"):
         services.evaluator_assign(actor=city_officer, assessment=accepted, evaluator=org_rep)
     assert not accepted.assignments.exists()
 
