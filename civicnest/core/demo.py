@@ -14,6 +14,7 @@ from django.db import transaction
 from civicnest.accounts.models import RoleAssignment, User
 from civicnest.accounts.roles import Role
 from civicnest.core.services import notify
+from civicnest.evaluation.demo import seed_evaluation
 from civicnest.governance.demo import seed_governance
 from civicnest.incubation.demo import seed_incubation
 from civicnest.incubation.models import Application
@@ -370,6 +371,7 @@ def seed_demo() -> DemoReport:
     report.registry.update(seed_training(admin))
     report.registry.update(seed_matching(admin))
     report.registry["topics"] = seed_governance(admin)
+    report.registry.update(seed_evaluation(admin))
     return report
 
 
