@@ -101,9 +101,9 @@ class BreachOutputSerializer(serializers.Serializer):
     region = serializers.CharField(source="region_id")
     rule = serializers.CharField(source="rule.code")
     title = serializers.CharField(source="rule.title")
-    source = serializers.CharField(source="rule.source")
+    rule_source = serializers.CharField(source="rule.source")
     message = serializers.CharField(source="outcome.message")
-    data = serializers.DictField(source="outcome.data", child=serializers.CharField())
+    facts = serializers.DictField(source="outcome.data", child=serializers.CharField())
     plan = serializers.SerializerMethodField()
     due_on = serializers.SerializerMethodField()
 

@@ -26,7 +26,6 @@ from civicnest.evaluation.scoring import leaves
 from civicnest.evaluation.selectors import template_tree
 from civicnest.network.models import Center, CenterLevel, CenterStaff, Employment
 from civicnest.regions.models import Region
-from civicnest.registry.models import SocialOrganization
 
 CITY_AVERAGE_WAGE = Decimal("112000.00")  # demo figure for the previous year's city average wage
 
@@ -113,7 +112,9 @@ def _grading(admin: User) -> int:
         grant = rep.role_assignments.filter(organization__isnull=False).first() if rep else None
         if rep is None or expert is None or grant is None:
             continue
-        org = SocialOrganization.objects.get(pk=grant.organization_id)
+        org = grant.organization
+        if org is None:
+            continue
         try:
             assessment = services.assessment_apply(actor=rep, round_=round_, organization=org)
         except ApplicationError:

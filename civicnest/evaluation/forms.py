@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from civicnest.accounts.models import User
 from civicnest.core.forms import BootstrapFormMixin
 from civicnest.evaluation.compliance import RULES
 from civicnest.evaluation.models import (
@@ -21,7 +22,10 @@ from civicnest.evaluation.models import (
 )
 from civicnest.evaluation.selectors import IndicatorRow
 from civicnest.incubation.forms import _date
+from civicnest.matching.models import Match
+from civicnest.network.models import Center
 from civicnest.registry.forms import RegionCodeField
+from civicnest.training.models import Event
 
 RATING_CHOICES = [
     (5, _("非常满意")),
@@ -130,7 +134,7 @@ class ScoreForm(BootstrapFormMixin, forms.Form):
 
     def score_fields(self) -> list[tuple[IndicatorRow, Any, Any]]:
         """(row, score field, note field) in tree order; headings have no fields."""
-        out = []
+        out: list[tuple[IndicatorRow, Any, Any]] = []
         for row in self.rows:
             key = row.indicator.pk
             if f"score_{key}" in self.fields:
@@ -177,7 +181,7 @@ class EligibilityForm(BootstrapFormMixin, forms.Form):
 
 
 class AssignForm(BootstrapFormMixin, forms.Form):
-    evaluator = forms.ModelChoiceField(label=_("评估专家"), queryset=None)  # type: ignore[arg-type]
+    evaluator = forms.ModelChoiceField(label=_("评估专家"), queryset=User.objects.none())
 
     def __init__(self, *args: Any, evaluators: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -210,7 +214,7 @@ class ConflictForm(BootstrapFormMixin, forms.Form):
 
 
 class ReviewOpenForm(BootstrapFormMixin, forms.Form):
-    center = forms.ModelChoiceField(label=_("被考评中心"), queryset=None)  # type: ignore[arg-type]
+    center = forms.ModelChoiceField(label=_("被考评中心"), queryset=Center.objects.none())
     year = forms.IntegerField(label=_("考评年度"), min_value=2000, max_value=2100)
 
     def __init__(self, *args: Any, centers: Any, **kwargs: Any) -> None:
@@ -231,11 +235,13 @@ class RewardForm(BootstrapFormMixin, forms.Form):
 
 
 class SurveyForm(BootstrapFormMixin, forms.Form):
-    center = forms.ModelChoiceField(label=_("中心"), queryset=None)  # type: ignore[arg-type]
+    center = forms.ModelChoiceField(label=_("中心"), queryset=Center.objects.none())
     title = forms.CharField(label=_("问卷标题"), max_length=120)
     subject = forms.ChoiceField(label=_("评价对象"), choices=SurveySubject.choices)
-    event = forms.ModelChoiceField(label=_("活动"), queryset=None, required=False)  # type: ignore[arg-type]
-    match = forms.ModelChoiceField(label=_("对接服务"), queryset=None, required=False)  # type: ignore[arg-type]
+    event = forms.ModelChoiceField(label=_("活动"), queryset=Event.objects.none(), required=False)
+    match = forms.ModelChoiceField(
+        label=_("对接服务"), queryset=Match.objects.none(), required=False
+    )
     year = forms.IntegerField(label=_("计入考评年度"), min_value=2000, max_value=2100)
     closes_on = _date(_("截止日期"))
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import secrets
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -581,7 +582,7 @@ class Survey(RegionScoped):
         return reverse("evaluation:survey-detail", kwargs={"pk": self.pk})
 
 
-def _rating(label: str) -> models.PositiveSmallIntegerField:
+def _rating(label: Any) -> models.PositiveSmallIntegerField:
     return models.PositiveSmallIntegerField(
         label, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )

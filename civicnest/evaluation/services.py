@@ -515,9 +515,8 @@ def onsite_score_submit(
     )
     totals = list(assessment.assignments.values_list("total", "submitted_at"))
     if all(submitted for _t, submitted in totals):
-        assessment.onsite_total = (sum((t for t, _s in totals), Decimal(0)) / len(totals)).quantize(
-            scoring.CENT
-        )
+        values = [t for t, _s in totals if t is not None]
+        assessment.onsite_total = (sum(values, Decimal(0)) / len(values)).quantize(scoring.CENT)
         assessment.status = AssessmentStatus.SCORED
         _save(actor, assessment, update_fields=["onsite_total", "status", "updated_at"])
     return locked

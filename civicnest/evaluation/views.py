@@ -132,7 +132,7 @@ def indicator_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         for field, errors in form.errors.items():
             messages.error(
                 request,
-                f"{form.fields[field].label if field in form.fields else ''}：{'；'.join(errors)}",
+                f"{form.fields[field].label if field in form.fields else ''}：{'；'.join(str(e) for e in errors)}",
             )
         return redirect(indicator.template)
     try:
@@ -162,7 +162,7 @@ def indicator_add_view(request: HttpRequest, pk: int) -> HttpResponse:
         for field, errors in form.errors.items():
             messages.error(
                 request,
-                f"{form.fields[field].label if field in form.fields else ''}：{'；'.join(errors)}",
+                f"{form.fields[field].label if field in form.fields else ''}：{'；'.join(str(e) for e in errors)}",
             )
         return redirect(template)
     try:
@@ -370,7 +370,7 @@ def evidence_upload_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def evidence_download_view(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_download_view(request: HttpRequest, pk: int) -> FileResponse:
     evidence = get_object_or_404(
         EvidenceFile.objects.filter(assessment__in=selectors.assessments_visible_to(request.user)),
         pk=pk,
@@ -586,9 +586,9 @@ def conflict_view(request: HttpRequest) -> HttpResponse:
         "evaluation/conflicts.html",
         {
             "form": form,
-            "declared": ConflictDeclaration.objects.filter(evaluator=request.user).select_related(
-                "organization"
-            ),
+            "declared": ConflictDeclaration.objects.filter(
+                evaluator_id=request.user.pk
+            ).select_related("organization"),
         },
     )
 
@@ -642,7 +642,7 @@ def review_create_view(request: HttpRequest) -> HttpResponse:
             return redirect(review)
     else:
         for errors in form.errors.values():
-            messages.error(request, "；".join(errors))
+            messages.error(request, "；".join(str(e) for e in errors))
     return redirect("evaluation:review-list")
 
 

@@ -224,7 +224,7 @@ def test_acknowledge_a_breach_with_plan_and_due_date(
     assert "S 三(二)" in page  # the source is shown beside the breach
     api = client.get(reverse("api:compliance-list")).json()
     premises = next(r for r in api["results"] if r["rule"] == "premises")
-    assert premises["plan"].startswith("街道协调") and premises["data"]["场地面积"] == "20.00 ㎡"
+    assert premises["plan"].startswith("街道协调") and premises["facts"]["场地面积"] == "20.00 ㎡"
 
 
 @pytest.mark.django_db
