@@ -118,7 +118,11 @@ class ScoreForm(BootstrapFormMixin, forms.Form):
             field.widget.attrs.update({"inputmode": "decimal", "data-testid": f"score-{ind.code}"})
             self.fields[f"score_{ind.pk}"] = field
             self.fields[f"note_{ind.pk}"] = forms.CharField(
-                label=_("说明"), required=False, initial=note, max_length=1000
+                label=_("说明"),
+                required=False,
+                initial=note,
+                max_length=1000,
+                widget=forms.TextInput(attrs={"placeholder": _("说明或现场记录")}),
             )
         for name, f in self.fields.items():
             css = "form-control form-control-sm" if name.startswith("note_") else "form-control"
