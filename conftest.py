@@ -29,6 +29,20 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _regions_after_flush(request: pytest.FixtureRequest) -> None:
+    """Transactional tests end with a flush of every table, regions included: put the tree back for
+    the next transactional test on the worker (plain tests roll back and keep it)."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server")
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        if not Region.objects.filter(code=JIANGAN).exists():
+            load_city("4201")
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache() -> None:
     cache.clear()
 

@@ -19,6 +19,7 @@ v1: list[URLPattern | URLResolver] = [
     path("", include("civicnest.stats.api_urls")),
     path("", include("civicnest.core.api_urls")),
     path("", include("civicnest.philanthropy.api_urls")),
+    path("", include("civicnest.evaluation.api_urls")),
 ]
 
 urlpatterns = [

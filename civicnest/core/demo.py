@@ -15,6 +15,7 @@ from civicnest.accounts.models import RoleAssignment, User
 from civicnest.accounts.roles import Role
 from civicnest.core.services import notify
 from civicnest.disclosure.demo import seed_disclosure
+from civicnest.evaluation.demo import seed_evaluation
 from civicnest.governance.demo import seed_governance
 from civicnest.incubation.demo import seed_incubation
 from civicnest.incubation.models import Application
@@ -374,6 +375,7 @@ def seed_demo() -> DemoReport:
     report.registry["topics"] = seed_governance(admin)
     report.registry.update(seed_disclosure(admin))
     report.registry.update(seed_philanthropy(admin))
+    report.registry.update(seed_evaluation(admin))
     return report
 
 

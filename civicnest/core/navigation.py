@@ -92,6 +92,13 @@ MENU: list[tuple[str | Promise, list[MenuEntry]]] = [
         _("监督管理"),
         [
             MenuEntry(
+                _("评估与监督"),
+                "evaluation:home",
+                "award",
+                STAFF_ROLES | {Role.ORG_REP, Role.EXPERT},
+            ),
+            MenuEntry(_("合规检查"), "evaluation:compliance", "clipboard-check", STAFF_ROLES),
+            MenuEntry(
                 _("操作审计"), "core:audit", "journal-text", frozenset({Role.BUREAU_OFFICER})
             ),
             MenuEntry(_("接口文档"), "swagger-ui", "code-slash", STAFF_ROLES),

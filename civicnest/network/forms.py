@@ -37,6 +37,13 @@ class CenterForm(BootstrapFormMixin, forms.ModelForm):
             "opening_date",
             "status",
             "description",
+            "premises_independent",
+            "has_party_org",
+            "has_board",
+            "has_supervisor",
+            "has_financial_rules",
+            "has_personnel_rules",
+            "has_procedure_rules",
         ]
         widgets = {
             "opening_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -108,6 +115,7 @@ class StaffForm(BootstrapFormMixin, forms.ModelForm):
             "is_party_member",
             "phone",
             "joined_on",
+            "annual_pay",
             "is_active",
         ]
         widgets = {"joined_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}

@@ -92,6 +92,14 @@ class Center(TimeStampedModel):
         _("状态"), max_length=16, choices=CenterStatus.choices, default=CenterStatus.ACTIVE
     )
     description = models.TextField(_("简介与服务"), blank=True)
+    # Facts the compliance rules read (S 三(二)(三)(四), W 四(二)); kept by the center's staff.
+    premises_independent = models.BooleanField(_("场地固定且独立"), default=True)
+    has_party_org = models.BooleanField(_("已建立党组织"), default=False)
+    has_board = models.BooleanField(_("设有理事会"), default=False)
+    has_supervisor = models.BooleanField(_("设有监事（会）"), default=False)
+    has_financial_rules = models.BooleanField(_("财务管理制度已建立"), default=False)
+    has_personnel_rules = models.BooleanField(_("人事管理制度已建立"), default=False)
+    has_procedure_rules = models.BooleanField(_("议事规则已建立"), default=False)
 
     class Meta:
         ordering = ["region_id", "name"]
@@ -159,6 +167,14 @@ class CenterStaff(TimeStampedModel):
         _("手机号码"), max_length=11, blank=True, validators=[mobile_validator]
     )
     joined_on = models.DateField(_("入职日期"), null=True, blank=True)
+    annual_pay = models.DecimalField(
+        _("上年度收入（元）"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
     is_active = models.BooleanField(_("在岗"), default=True)
 
     class Meta:

@@ -28,6 +28,13 @@ CENTER_FIELDS = (
     "opening_date",
     "status",
     "description",
+    "premises_independent",
+    "has_party_org",
+    "has_board",
+    "has_supervisor",
+    "has_financial_rules",
+    "has_personnel_rules",
+    "has_procedure_rules",
 )
 STAFF_FIELDS = (
     "name",
@@ -37,6 +44,7 @@ STAFF_FIELDS = (
     "is_party_member",
     "phone",
     "joined_on",
+    "annual_pay",
     "is_active",
 )
 

@@ -322,7 +322,7 @@ class ConflictDeclaration(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["program", "expert", "organization"], name="conflict_once"
+                fields=["program", "expert", "organization"], name="proposal_conflict_once"
             )
         ]
 

@@ -16,4 +16,5 @@ urlpatterns = [
     path("feed/", AnnouncementFeed(), name="feed"),
     path("projects/", views.portal_projects, name="projects"),
     path("projects/<int:pk>/", views.portal_project_detail, name="project-detail"),
+    path("evaluation/", views.portal_evaluation, name="evaluation"),
 ]

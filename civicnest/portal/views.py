@@ -155,3 +155,22 @@ def portal_project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "evaluation": evaluation if project.status == "completed" else None,
         },
     )
+
+
+def portal_evaluation(request: HttpRequest) -> HttpResponse:
+    """评估结果公示: draft grades under public notice (with the appeal deadline) and confirmed grades."""
+    from civicnest.evaluation.selectors import published_results
+
+    district = request.GET.get("district", "")
+    if district and not (district.isdigit() and len(district) == 6):
+        district = ""
+    page = Paginator(published_results(district=district), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "portal/evaluation.html",
+        {
+            "page_obj": page,
+            "districts": Region.objects.filter(level=RegionLevel.DISTRICT).order_by("code"),
+            "district": district,
+        },
+    )

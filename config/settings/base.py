@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "civicnest.dashboards",
     "civicnest.portal",
     "civicnest.philanthropy",
+    "civicnest.evaluation",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -19,11 +20,26 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.exceptions import NoReverseMatch
 from django.utils import timezone
 
-from civicnest.accounts.models import User
+from civicnest.accounts.models import RoleAssignment, User
 from civicnest.accounts.roles import Role
 from civicnest.core.models import Notification
 from civicnest.core.services import notify
 from civicnest.disclosure.models import Announcement, Attachment, CenterDisclosure
+from civicnest.evaluation import defaults as eval_defaults
+from civicnest.evaluation import services as eval_services
+from civicnest.evaluation.models import (
+    Appeal,
+    Assessment,
+    BreachAcknowledgement,
+    CenterReview,
+    EvaluatorAssignment,
+    GradingRound,
+    Indicator,
+    IndicatorTemplate,
+    Reward,
+    Survey,
+    SurveyResponse,
+)
 from civicnest.governance.models import Meeting, Opinion, Resolution, Topic
 from civicnest.incubation import services as services_inc
 from civicnest.incubation.models import Application, IntakeRound, Tenancy
@@ -98,6 +114,9 @@ class ForeignWorld:
     topic: Topic
     opinion: Opinion
     resolution: Resolution
+    assessment: Assessment
+    review: CenterReview
+    survey: Survey
     # Set after construction, so the positional constructor call stays as it is.
     stat_report: StatReport = None  # type: ignore[assignment]
     announcement: Announcement = None  # type: ignore[assignment]
@@ -271,6 +290,37 @@ FOREIGN_KWARGS: dict[str, Callable[[ForeignWorld], dict[str, Any]]] = {
     "api:project-tranches": lambda w: {"pk": w.phil["project"].pk},
     "api:fund-ledger": lambda w: {"pk": w.phil["fund"].pk},
     "portal:project-detail": lambda w: {"pk": w.phil["project"].pk},
+    # Indicator templates are city-wide reference data without personal data; only a city officer edits them.
+    "evaluation:template-detail": lambda w: {"pk": w.assessment.template_id},
+    "evaluation:indicator-add": lambda w: {"pk": w.assessment.template_id},
+    "evaluation:indicator-edit": lambda w: {
+        "pk": w.assessment.template.indicators.earliest("pk").pk
+    },
+    "evaluation:round-detail": lambda w: {"pk": w.assessment.round_id},
+    "evaluation:round-advance": lambda w: {"pk": w.assessment.round_id},
+    "evaluation:round-apply": lambda w: {"pk": w.assessment.round_id},
+    "evaluation:assessment-detail": lambda w: {"pk": w.assessment.pk},
+    "evaluation:self-assessment": lambda w: {"pk": w.assessment.pk},
+    "evaluation:evidence-upload": lambda w: {"pk": w.assessment.pk},
+    "evaluation:eligibility": lambda w: {"pk": w.assessment.pk},
+    "evaluation:assign": lambda w: {"pk": w.assessment.pk},
+    "evaluation:score": lambda w: {"pk": w.assessment.pk},
+    "evaluation:propose": lambda w: {"pk": w.assessment.pk},
+    "evaluation:appeal": lambda w: {"pk": w.assessment.pk},
+    "evaluation:waive": lambda w: {"pk": w.assessment.pk},
+    "evaluation:appeal-decide": lambda w: {"pk": w.assessment.pk},
+    "evaluation:confirm": lambda w: {"pk": w.assessment.pk},
+    "evaluation:assessment-pdf": lambda w: {"pk": w.assessment.pk},
+    "evaluation:evidence-download": lambda w: {"pk": w.assessment.evidence.get().pk},
+    "evaluation:review-detail": lambda w: {"pk": w.review.pk},
+    "evaluation:review-score": lambda w: {"pk": w.review.pk},
+    "evaluation:review-confirm": lambda w: {"pk": w.review.pk},
+    "evaluation:reward-add": lambda w: {"pk": w.review.pk},
+    "evaluation:review-pdf": lambda w: {"pk": w.review.pk},
+    "evaluation:survey-detail": lambda w: {"pk": w.survey.pk},
+    "evaluation:survey-close": lambda w: {"pk": w.survey.pk},
+    "evaluation:survey-answer": lambda w: {"token": "0" * 32},  # tokens are secrets
+    "evaluation:breach-ack": lambda w: {"pk": w.center.pk},
 }
 
 
@@ -354,6 +404,7 @@ def foreign_world(db: None, make_user: Callable[..., User]) -> ForeignWorld:
     session, enrolment, event, volunteer = _foreign_training(officer, center)
     need, match = _foreign_matching(officer, org)
     topic, opinion, resolution = _foreign_governance(officer, street)
+    assessment, review, survey = _foreign_evaluation(officer, org, center, street, make_user)
     world = ForeignWorld(
         center,
         street,
@@ -378,6 +429,9 @@ def foreign_world(db: None, make_user: Callable[..., User]) -> ForeignWorld:
         topic,
         opinion,
         resolution,
+        assessment,
+        review,
+        survey,
     )
     world.stat_report = StatReport.objects.create(
         region_id=FOREIGN_DISTRICT, period_key="2026", requested_by=officer, status="failed"
@@ -421,6 +475,80 @@ def foreign_world(db: None, make_user: Callable[..., User]) -> ForeignWorld:
     )
     world.phil = foreign_chain(officer, center, org, marker=MARKER, private=PRIVATE)
     return world
+
+
+def _foreign_evaluation(
+    officer: User,
+    org: SocialOrganization,
+    center: Center,
+    street: Center,
+    make_user: Callable[..., User],
+) -> tuple[Assessment, CenterReview, Survey]:
+    """A foreign grading round with an organization's self-assessment, evidence, an evaluator and a draft
+    grade under notice; a foreign center review; a foreign survey with an answer."""
+    eval_defaults.install(IndicatorTemplate, Indicator)
+    rep = make_user(username="wuchang_sweep_rep")
+    RoleAssignment.objects.create(
+        user=rep, role=Role.ORG_REP, region_id=FOREIGN_DISTRICT, organization=org
+    )
+    expert = make_user(Role.EXPERT, FOREIGN_DISTRICT, username="wuchang_sweep_expert")
+    round_ = eval_services.round_open(
+        actor=officer,
+        data={
+            "name": f"{MARKER}评估批次",
+            "year": 2026,
+            "region": Region.objects.get(code=FOREIGN_DISTRICT),
+            "templates": list(
+                IndicatorTemplate.objects.filter(kind="org_grading", is_current=True)
+            ),
+            "applications_close_on": timezone.localdate() + datetime.timedelta(days=5),
+        },
+    )
+    assessment = eval_services.assessment_apply(actor=rep, round_=round_, organization=org)
+    eval_services.evidence_upload(
+        actor=rep,
+        assessment=assessment,
+        title=f"{PRIVATE}材料",
+        upload=SimpleUploadedFile("e.pdf", b"%PDF-1.4 evidence", content_type="application/pdf"),
+    )
+    rates = {
+        i.pk: (Decimal(90), "")
+        for i in assessment.template.indicators.filter(children__isnull=True)
+    }
+    eval_services.self_assessment_save(
+        actor=rep, assessment=assessment, scores=rates, summary=f"{PRIVATE}自评", submit=True
+    )
+    eval_services.assessment_check_eligibility(actor=officer, assessment=assessment, accept=True)
+    assignment = eval_services.evaluator_assign(
+        actor=officer, assessment=assessment, evaluator=expert
+    )
+    eval_services.onsite_score_submit(
+        actor=expert, assignment=assignment, scores=rates, summary=f"{PRIVATE}意见"
+    )
+    eval_services.grade_propose(actor=officer, assessment=assessment)
+    review = eval_services.review_open(actor=officer, center=street, year=2025)
+    survey = eval_services.survey_create(
+        actor=officer,
+        center=street,
+        data={
+            "title": f"{MARKER}满意度调查",
+            "subject": "service",
+            "year": 2025,
+            "closes_on": timezone.localdate() + datetime.timedelta(days=5),
+        },
+    )
+    eval_services.survey_answer(
+        survey=survey,
+        phone="13955556666",
+        data={
+            "overall": 5,
+            "attitude": 5,
+            "professionalism": 5,
+            "facilities": 5,
+            "comment": f"{PRIVATE}建议",
+        },
+    )
+    return Assessment.objects.get(pk=assessment.pk), review, survey
 
 
 def _foreign_governance(officer: User, street: Center) -> tuple[Topic, Opinion, Resolution]:
@@ -624,6 +752,16 @@ def _snapshot() -> list[tuple[Any, ...]]:
         phil_models.Bid,
         phil_models.Tender,
         phil_models.FundingProgram,
+        GradingRound,
+        Assessment,
+        EvaluatorAssignment,
+        Appeal,
+        CenterReview,
+        Reward,
+        Survey,
+        SurveyResponse,
+        BreachAcknowledgement,
+        IndicatorTemplate,
     ):
         rows += list(model.objects.values_list())
     return rows
@@ -757,6 +895,17 @@ def test_the_foreign_officer_does_see_their_own_rows(client, foreign_world: Fore
             reverse("registry:archive-download", kwargs={"pk": foreign_world.archive.pk})
         ).status_code
         == 200
+    )
+    for name, pk in (
+        ("evaluation:round-detail", foreign_world.assessment.round_id),
+        ("evaluation:survey-detail", foreign_world.survey.pk),
+    ):
+        assert MARKER in client.get(reverse(name, kwargs={"pk": pk})).content.decode()
+    assert (
+        PRIVATE
+        in client.get(
+            reverse("evaluation:assessment-detail", kwargs={"pk": foreign_world.assessment.pk})
+        ).content.decode()
     )
 
 

@@ -418,7 +418,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='conflictdeclaration',
-            constraint=models.UniqueConstraint(fields=('program', 'expert', 'organization'), name='conflict_once'),
+            constraint=models.UniqueConstraint(fields=('program', 'expert', 'organization'), name='proposal_conflict_once'),
         ),
         migrations.AddConstraint(
             model_name='progressreport',

@@ -1,0 +1,457 @@
+"""Every read of evaluation data, scoped by the user's jurisdiction (and, for evaluators and organizations,
+by what is theirs)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Avg, Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from civicnest.accounts.roles import Role
+from civicnest.evaluation import compliance, scoring
+from civicnest.evaluation.models import (
+    Assessment,
+    AssessmentStatus,
+    BreachAcknowledgement,
+    CenterReview,
+    ComplianceParameters,
+    EvaluatorAssignment,
+    GradingRound,
+    Indicator,
+    IndicatorTemplate,
+    NetworkTarget,
+    RoundStatus,
+    Survey,
+    SurveyResponse,
+    TargetMetric,
+)
+from civicnest.network.models import Center, CenterLevel, CenterStatus, Employment, StaffPosition
+from civicnest.network.selectors import centers_visible_to, network_coverage
+from civicnest.regions.scoping import Scope, subtree_q
+from civicnest.registry.models import ActivityTeam, FilingStatus, OrgStatus, SocialOrganization
+
+STAFF = (Role.BUREAU_OFFICER, Role.CENTER_STAFF)
+
+
+# -- templates --------------------------------------------------------------------------------------
+def template_list() -> QuerySet[IndicatorTemplate]:
+    """Templates are city-wide reference data (no personal data): every staff member and expert reads them."""
+    return IndicatorTemplate.objects.annotate(indicator_count=Count("indicators")).order_by(
+        "kind", "family", "-version"
+    )
+
+
+def access_template_by_id(user: Any, pk: int) -> IndicatorTemplate:
+    scope = Scope.for_user(user)
+    if not (scope.is_staff_member or scope.has_role(Role.EXPERT, Role.ORG_REP)):
+        raise PermissionDenied(_("您无权查看指标模板。"))
+    return get_object_or_404(IndicatorTemplate, pk=pk)
+
+
+def template_tree(template: IndicatorTemplate) -> tuple[list[scoring.Node], dict[int, Indicator]]:
+    indicators = list(template.indicators.order_by("position", "code"))
+    by_id = {i.pk: i for i in indicators}
+    roots = scoring.build_tree((i.pk, i.parent_id, i.weight) for i in indicators)
+    return roots, by_id
+
+
+@dataclass
+class IndicatorRow:
+    indicator: Indicator
+    depth: int
+    is_leaf: bool
+    max_points: Decimal
+
+
+def indicator_rows(template: IndicatorTemplate) -> list[IndicatorRow]:
+    roots, by_id = template_tree(template)
+    points = scoring.max_points(roots, template.full_score)
+    rows: list[IndicatorRow] = []
+
+    def walk(nodes: list[scoring.Node], depth: int) -> None:
+        for n in nodes:
+            rows.append(IndicatorRow(by_id[n.key], depth, n.is_leaf, points[n.key]))
+            walk(n.children, depth + 1)
+
+    walk(roots, 0)
+    return rows
+
+
+def current_template(*, kind: str, org_type: str = "") -> IndicatorTemplate | None:
+    return (
+        IndicatorTemplate.objects.filter(kind=kind, org_type=org_type, is_current=True)
+        .order_by("family")
+        .first()
+    )
+
+
+# -- grading rounds ---------------------------------------------------------------------------------
+def rounds_visible_to(user: Any) -> QuerySet[GradingRound]:
+    """Staff see the rounds of their jurisdiction; organizations the rounds covering their region; experts
+    the rounds they evaluate in."""
+    scope = Scope.for_user(user)
+    if scope.is_superuser:
+        return GradingRound.objects.all()
+    condition = scope.q("region")
+    org_regions = [
+        g.region_code for g in scope.grants if g.role == Role.ORG_REP and g.organization_id
+    ]
+    orgs = SocialOrganization.objects.filter(
+        pk__in=[g.organization_id for g in scope.grants if g.role == Role.ORG_REP]
+    ).values_list("region_id", flat=True)
+    prefixes = {code[:n] for code in [*org_regions, *orgs] for n in (2, 4, 6) if len(code) >= n}
+    if prefixes:
+        condition |= Q(region_id__in=prefixes)
+    if scope.has_role(Role.EXPERT):
+        condition |= Q(assessments__assignments__evaluator_id=user.pk)
+    return GradingRound.objects.filter(condition).distinct()
+
+
+def access_round_by_id(user: Any, pk: int) -> GradingRound:
+    return get_object_or_404(rounds_visible_to(user).select_related("region"), pk=pk)
+
+
+def assessments_visible_to(user: Any) -> QuerySet[Assessment]:
+    scope = Scope.for_user(user)
+    if scope.is_superuser:
+        return Assessment.objects.all()
+    condition = scope.q("region")
+    own = [g.organization_id for g in scope.grants if g.role == Role.ORG_REP and g.organization_id]
+    if own:
+        condition |= Q(organization_id__in=own)
+    if scope.has_role(Role.EXPERT):
+        condition |= Q(
+            pk__in=EvaluatorAssignment.objects.filter(evaluator_id=user.pk).values("assessment_id")
+        )
+    return Assessment.objects.filter(condition)
+
+
+def access_assessment_by_id(user: Any, pk: int) -> Assessment:
+    return get_object_or_404(
+        assessments_visible_to(user).select_related(
+            "round__region", "organization__region", "organization__center", "template"
+        ),
+        pk=pk,
+    )
+
+
+def round_assessments(*, user: Any, round_: GradingRound) -> QuerySet[Assessment]:
+    return (
+        assessments_visible_to(user)
+        .filter(round=round_)
+        .select_related("organization")
+        .annotate(evaluators=Count("assignments"))
+        .order_by("organization__name")
+    )
+
+
+def my_assignments(*, user: Any) -> QuerySet[EvaluatorAssignment]:
+    return (
+        EvaluatorAssignment.objects.filter(evaluator_id=user.pk)
+        .select_related("assessment__organization", "assessment__round")
+        .order_by("submitted_at", "-pk")
+    )
+
+
+def my_applications(*, user: Any) -> QuerySet[Assessment]:
+    scope = Scope.for_user(user)
+    own = [g.organization_id for g in scope.grants if g.role == Role.ORG_REP and g.organization_id]
+    return (
+        Assessment.objects.filter(organization_id__in=own)
+        .select_related("round", "organization")
+        .order_by("-created_at")
+    )
+
+
+def open_rounds_for_org(org: SocialOrganization) -> QuerySet[GradingRound]:
+    """Rounds whose region covers the organization and still take applications."""
+    prefixes = [org.region_id[:n] for n in (2, 4, 6)]
+    return GradingRound.objects.filter(
+        region_id__in=prefixes,
+        status=RoundStatus.OPEN,
+        applications_close_on__gte=timezone.localdate(),
+    ).exclude(assessments__organization=org)
+
+
+def self_rates(assessment: Assessment) -> dict[int, Decimal]:
+    return {s.indicator_id: s.score for s in assessment.self_scores.all()}
+
+
+def onsite_rates(assignment: EvaluatorAssignment) -> dict[int, Decimal]:
+    return {s.indicator_id: s.score for s in assignment.scores.all()}
+
+
+def evaluators_for(*, user: Any) -> QuerySet[Any]:
+    """Experts the bureau can assign: every active user holding the expert role."""
+    from civicnest.accounts.models import User
+
+    return (
+        User.objects.filter(is_active=True, role_assignments__role=Role.EXPERT)
+        .distinct()
+        .order_by("full_name", "username")
+    )
+
+
+def published_results(*, district: str = "") -> QuerySet[Assessment]:
+    """The public list (portal): confirmed grades and grades under public notice. No personal data."""
+    qs = Assessment.objects.filter(
+        status__in=[
+            AssessmentStatus.CONFIRMED,
+            AssessmentStatus.PUBLICIZED,
+            AssessmentStatus.APPEALED,
+        ]
+    ).select_related("organization__region", "round")
+    if district:
+        qs = qs.filter(subtree_q([district], "organization__region"))
+    return qs.order_by("-round__year", "status", "organization__name")
+
+
+# -- center reviews and surveys ---------------------------------------------------------------------
+def reviews_visible_to(user: Any) -> QuerySet[CenterReview]:
+    scope = Scope.for_user(user)
+    condition = scope.q("region")
+    experts = [g.region_code[:6] for g in scope.grants if g.role == Role.EXPERT]
+    if experts:
+        condition |= subtree_q(experts, "region")
+    if scope.is_superuser:
+        return CenterReview.objects.all()
+    return CenterReview.objects.filter(condition)
+
+
+def access_review_by_id(user: Any, pk: int) -> CenterReview:
+    return get_object_or_404(
+        reviews_visible_to(user).select_related("center__region", "center__parent", "template"),
+        pk=pk,
+    )
+
+
+def surveys_visible_to(user: Any) -> QuerySet[Survey]:
+    return Scope.for_user(user).filter(Survey.objects.all(), "region")
+
+
+def access_survey_by_id(user: Any, pk: int) -> Survey:
+    return get_object_or_404(
+        surveys_visible_to(user)
+        .select_related("center")
+        .annotate(
+            answers=Count("responses"),
+            avg_overall=Avg("responses__overall"),
+        ),
+        pk=pk,
+    )
+
+
+def survey_satisfaction(*, center: Center, year: int) -> tuple[Decimal | None, int]:
+    """Satisfaction of a center's surveys for a year, 0–100 (the mean of all ratings mapped 1→0, 5→100)."""
+    qs = SurveyResponse.objects.filter(survey__center=center, survey__year=year)
+    agg = qs.aggregate(
+        n=Count("pk"),
+        avg=Avg((F("overall") + F("attitude") + F("professionalism") + F("facilities")) / 4.0),
+    )
+    if not agg["n"]:
+        return None, 0
+    mean = Decimal(str(agg["avg"]))
+    return ((mean - 1) * 25).quantize(Decimal("0.01")), agg["n"]
+
+
+def review_rates(review: CenterReview) -> dict[int, Decimal]:
+    """Per indicator: the mean of all reviewers' rates; survey-fed indicators take the survey result."""
+    rows = review.scores.values("indicator_id").annotate(avg=Avg("score"))
+    rates = {r["indicator_id"]: Decimal(str(r["avg"])) for r in rows}
+    satisfaction, _n = survey_satisfaction(center=review.center, year=review.year)
+    for ind in review.template.indicators.filter(source="survey"):
+        rates[ind.pk] = satisfaction or Decimal(0)
+    return rates
+
+
+# -- compliance ------------------------------------------------------------------------------------
+def parameters_for(year: int | None = None) -> compliance.Parameters:
+    year = year or timezone.localdate().year
+    row = (
+        ComplianceParameters.objects.filter(year__lte=year).order_by("-year").first()
+        or ComplianceParameters.objects.order_by("year").first()
+    )
+    if row is None:
+        return compliance.Parameters(year=year)
+    return compliance.Parameters(
+        year=row.year,
+        min_premises_area=row.min_premises_area,
+        served_per_staff=row.served_per_staff,
+        social_worker_share=row.social_worker_share,
+        city_average_wage=row.city_average_wage,
+    )
+
+
+def center_facts(centers: QuerySet[Center]) -> list[compliance.CenterFacts]:
+    active_ft = Q(staff__is_active=True, staff__employment=Employment.FULL_TIME)
+    orgs = (
+        SocialOrganization.objects.filter(center=OuterRef("pk"))
+        .exclude(status=OrgStatus.DEREGISTERED)
+        .order_by()
+        .values("center")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    teams = (
+        ActivityTeam.objects.filter(
+            region__code__startswith=OuterRef("region_id"), status=FilingStatus.FILED
+        )
+        .order_by()
+        .annotate(g=F("status"))
+        .values("g")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    rows = (
+        centers.filter(status=CenterStatus.ACTIVE)
+        .annotate(
+            ft=Count("staff", filter=active_ft),
+            certified=Count("staff", filter=active_ft & ~Q(staff__social_worker_level="")),
+            party=Count("staff", filter=Q(staff__is_active=True, staff__is_party_member=True)),
+            directors=Count(
+                "staff", filter=Q(staff__is_active=True, staff__position=StaffPosition.DIRECTOR)
+            ),
+            pay_avg=Avg("staff__annual_pay", filter=active_ft),
+            pay_missing=Count("staff", filter=active_ft & Q(staff__annual_pay__isnull=True)),
+            orgs_served=Coalesce(Subquery(orgs), 0),
+            teams_served=Coalesce(Subquery(teams), 0),
+        )
+        .order_by("region_id", "name")
+    )
+    facts = []
+    for c in rows:
+        facts.append(
+            compliance.CenterFacts(
+                center_id=c.pk,
+                name=c.name,
+                level=c.level,
+                region_id=c.region_id,
+                premises_area=c.premises_area,
+                premises_independent=c.premises_independent,
+                full_time=c.ft,
+                certified=c.certified,
+                party_members=c.party,
+                has_party_org=c.has_party_org,
+                directors=c.directors,
+                has_board=c.has_board,
+                has_supervisor=c.has_supervisor,
+                rules={
+                    "financial": c.has_financial_rules,
+                    "personnel": c.has_personnel_rules,
+                    "procedure": c.has_procedure_rules,
+                },
+                average_pay=Decimal(str(c.pay_avg)) if c.pay_avg is not None else None,
+                pay_missing=c.pay_missing,
+                organizations_served=c.orgs_served,
+                teams_served=c.teams_served
+                if c.level in (CenterLevel.STREET, CenterLevel.COMMUNITY)
+                else 0,
+            )
+        )
+    return facts
+
+
+@dataclass
+class Breach:
+    center_id: int
+    center_name: str
+    region_id: str
+    rule: compliance.Rule
+    outcome: compliance.Outcome
+    acknowledgement: BreachAcknowledgement | None
+
+
+@dataclass
+class ComplianceReport:
+    centers: int
+    compliant: int
+    breaches: list[Breach]
+    outcomes: dict[int, list[compliance.Outcome]]
+    parameters: compliance.Parameters
+
+    @property
+    def compliant_percent(self) -> float:
+        return round(100 * self.compliant / self.centers, 1) if self.centers else 0.0
+
+
+def compliance_report(
+    *, user: Any, center_ids: list[int] | None = None, rule: str = ""
+) -> ComplianceReport:
+    centers = centers_visible_to(user)
+    if center_ids is not None:
+        centers = centers.filter(pk__in=center_ids)
+    params = parameters_for()
+    facts = center_facts(centers)
+    acks = {
+        (a.center_id, a.rule): a
+        for a in BreachAcknowledgement.objects.filter(
+            center__in=centers, closed_at__isnull=True
+        ).select_related("acknowledged_by")
+    }
+    breaches: list[Breach] = []
+    outcomes: dict[int, list[compliance.Outcome]] = {}
+    compliant = 0
+    for f in facts:
+        results = compliance.evaluate(f, params)
+        outcomes[f.center_id] = results
+        failed = [o for o in results if not o.passed]
+        if not failed:
+            compliant += 1
+        for o in failed:
+            if rule and o.rule != rule:
+                continue
+            breaches.append(
+                Breach(
+                    f.center_id,
+                    f.name,
+                    f.region_id,
+                    compliance.RULES_BY_CODE[o.rule],
+                    o,
+                    acks.get((f.center_id, o.rule)),
+                )
+            )
+    return ComplianceReport(len(facts), compliant, breaches, outcomes, params)
+
+
+# -- targets ---------------------------------------------------------------------------------------
+@dataclass
+class TargetRow:
+    target: NetworkTarget
+    actual: float
+
+    @property
+    def met(self) -> bool:
+        return Decimal(str(self.actual)) >= self.target.target_percent
+
+
+def targets_visible_to(user: Any) -> QuerySet[NetworkTarget]:
+    """Targets set for the user's region or any region above it (the city's targets bind a district)."""
+    scope = Scope.for_user(user)
+    if scope.is_superuser:
+        return NetworkTarget.objects.all()
+    condition = scope.q("region")
+    for prefix in scope.prefixes():
+        condition |= Q(region_id__in=[prefix[:n] for n in (2, 4, 6, 9) if len(prefix) > n])
+    return NetworkTarget.objects.filter(condition)
+
+
+def target_tracking(*, user: Any) -> list[TargetRow]:
+    coverage = {row.level: row.percent for row in network_coverage(user=user)}
+    report = compliance_report(user=user)
+    actual = {
+        TargetMetric.DISTRICTS: coverage.get(CenterLevel.DISTRICT, 0.0),
+        TargetMetric.STREETS: coverage.get(CenterLevel.STREET, 0.0),
+        TargetMetric.COMMUNITIES: coverage.get(CenterLevel.COMMUNITY, 0.0),
+        TargetMetric.COMPLIANT: report.compliant_percent,
+    }
+    return [
+        TargetRow(t, actual[TargetMetric(t.metric)])
+        for t in targets_visible_to(user).select_related("region").order_by("year", "metric")
+    ]
