@@ -44,6 +44,9 @@ class FigureSerializer(serializers.Serializer):
     change_percent = serializers.DecimalField(
         max_digits=20, decimal_places=1, coerce_to_string=False, allow_null=True
     )
+    target = serializers.DecimalField(
+        max_digits=5, decimal_places=2, coerce_to_string=False, allow_null=True
+    )
 
 
 class CountSerializer(serializers.Serializer):

@@ -182,7 +182,7 @@ class OccupancyMetric:
         return dict(self._ratios(code, period, length)) if length else {}
 
 
-AnyMetric = Metric | CoverageMetric | OccupancyMetric
+AnyMetric = Any  # Metric, CoverageMetric, OccupancyMetric, ComplianceMetric: value() and by_child()
 
 
 @dataclass(frozen=True)
@@ -368,6 +368,7 @@ register(
     Metric("team_total", "registry", _("备案群众活动团队"), _("支"), _teams, lambda: Count("pk")),
     Metric("team_new", "registry", _("新备案团队"), _("支"), _new_teams, lambda: Count("pk")),
     Metric("center_total", "network", _("运营中的中心"), _("个"), _centers, lambda: Count("pk")),
+    CoverageMetric("coverage_district", "network", _("区县中心覆盖率"), RegionLevel.DISTRICT),
     CoverageMetric("coverage_street", "network", _("街道中心覆盖率"), RegionLevel.STREET),
     CoverageMetric("coverage_community", "network", _("社区中心覆盖率"), RegionLevel.COMMUNITY),
     Metric(
@@ -454,5 +455,138 @@ register(
     ),
     Breakdown(
         "org_by_grade", "registry", _("按评估等级"), _registry_rows, "grade", _org_choices("Grade")
+    ),
+)
+
+
+# -- venture philanthropy: the money chain, budget → subscribed → contracted → disbursed ------------
+
+
+def _programs(period: Period) -> QuerySet[Any]:
+    from civicnest.philanthropy.models import FundingProgram
+
+    return FundingProgram.objects.filter(call_opens__range=(period.start, period.end))
+
+
+def _subscriptions(period: Period) -> QuerySet[Any]:
+    from civicnest.philanthropy.models import Subscription
+
+    return Subscription.objects.filter(inflow__posted_at__range=_aware(period))
+
+
+def _contracts(period: Period) -> QuerySet[Any]:
+    from civicnest.philanthropy.models import Contract
+
+    return Contract.objects.filter(starts_on__range=(period.start, period.end))
+
+
+def _disbursed(period: Period) -> QuerySet[Any]:
+    from civicnest.philanthropy.models import Tranche, TrancheStatus
+
+    return Tranche.objects.filter(status=TrancheStatus.PAID, entry__posted_at__range=_aware(period))
+
+
+register_section("philanthropy", _("公益创投与购买服务"))
+register(
+    Metric(
+        "phil_budget",
+        "philanthropy",
+        _("新开项目预算"),
+        _("元"),
+        _programs,
+        lambda: Sum("budget"),
+        decimals=2,
+    ),
+    Metric(
+        "phil_subscribed",
+        "philanthropy",
+        _("认购金额"),
+        _("元"),
+        _subscriptions,
+        lambda: Sum("amount"),
+        decimals=2,
+    ),
+    Metric(
+        "phil_contracted",
+        "philanthropy",
+        _("签约金额"),
+        _("元"),
+        _contracts,
+        lambda: Sum("amount"),
+        decimals=2,
+    ),
+    Metric(
+        "phil_disbursed",
+        "philanthropy",
+        _("拨付金额"),
+        _("元"),
+        _disbursed,
+        lambda: Sum("amount"),
+        decimals=2,
+    ),
+)
+
+
+# -- compliance: the live rules of the evaluation app, counted per jurisdiction ---------------------
+
+
+@dataclass(frozen=True)
+class ComplianceMetric:
+    """Centers breaching at least one rule, or the share meeting all (present state, no history)."""
+
+    key: str
+    section: str
+    label: str | Promise
+    unit: str | Promise
+    share: bool = False
+    decimals: int = 0
+    current: bool = True
+    region_field: str = "region"
+
+    def _per_center(self, code: str) -> list[tuple[str, bool]]:
+        from civicnest.evaluation import compliance
+        from civicnest.evaluation.selectors import center_facts, parameters_for
+        from civicnest.network.models import Center, CenterStatus
+
+        centers = Center.objects.filter(status=CenterStatus.ACTIVE).filter(
+            subtree_q([code], "region")
+        )
+        params = parameters_for()
+        return [
+            (f.region_id, all(o.passed for o in compliance.evaluate(f, params)))
+            for f in center_facts(centers)
+        ]
+
+    def _summarise(self, rows: list[bool]) -> Number:
+        if self.share:
+            if not rows:
+                return Decimal(0)
+            return (Decimal(sum(rows) * 100) / len(rows)).quantize(Decimal("0.1"))
+        return sum(1 for ok in rows if not ok)
+
+    def value(self, code: str, period: Period) -> Number:
+        return self._summarise([ok for _region, ok in self._per_center(code)])
+
+    def by_child(self, code: str, period: Period) -> dict[str, Number]:
+        length = child_code_length(code)
+        if length is None:
+            return {}
+        grouped: dict[str, list[bool]] = {}
+        for region, ok in self._per_center(code):
+            if len(region) >= length:
+                grouped.setdefault(region[:length], []).append(ok)
+        return {child: self._summarise(rows) for child, rows in grouped.items()}
+
+
+register_section("compliance", _("合规与达标"))
+register(
+    ComplianceMetric("centers_in_breach", "compliance", _("存在违规的中心（当前）"), _("个")),
+    ComplianceMetric(
+        "centers_compliant_share",
+        "compliance",
+        _("全部规则达标的中心比例（当前）"),
+        "%",
+        share=True,
+        decimals=1,
     ),
 )

@@ -84,6 +84,8 @@ class Figure:
     value: Number
     previous: Number | None
     current_only: bool
+    target: Decimal | None = None
+    money: bool = False
 
     @property
     def change(self) -> Decimal | None:
@@ -140,6 +142,7 @@ def dashboard(*, user: Any, code: str | None, period: Period, map_metric: str = 
                 values[key],
                 previous.get(key),
                 metric.current,
+                money=metric.decimals == 2,
             )
             for key, metric in METRICS.items()
             if metric.section == section_key
@@ -151,6 +154,10 @@ def dashboard(*, user: Any, code: str | None, period: Period, map_metric: str = 
         ]
         if figures or charts:
             sections.append(Section(section_key, str(label), figures, charts))
+    targets = _targets(region.code, period.start.year)
+    for section in sections:
+        for f in section.figures:
+            f.target = targets.get(f.key)
     keys = HEADLINE + (
         (map_metric,) if map_metric in METRICS and map_metric not in HEADLINE else ()
     )
@@ -162,6 +169,30 @@ def dashboard(*, user: Any, code: str | None, period: Period, map_metric: str = 
         headline=HEADLINE,
         ancestors=_ancestors_in_scope(user, region),
     )
+
+
+# Network targets (evaluation app) by the dashboard figure they are measured with.
+TARGET_FIGURES = {
+    "districts": "coverage_district",
+    "streets": "coverage_street",
+    "communities": "coverage_community",
+    "compliant": "centers_compliant_share",
+}
+
+
+def _targets(code: str, year: int) -> dict[str, Decimal]:
+    """The year's targets set for the region or the nearest region above it."""
+    from civicnest.evaluation.models import NetworkTarget
+
+    codes = [code[:n] for n in (2, 4, 6, 9, 12) if n <= len(code)]
+    found: dict[str, tuple[int, Decimal]] = {}
+    for region_id, metric, percent in NetworkTarget.objects.filter(
+        region_id__in=codes, year=year
+    ).values_list("region_id", "metric", "target_percent"):
+        key = TARGET_FIGURES.get(metric)
+        if key and (key not in found or len(region_id) > found[key][0]):
+            found[key] = (len(region_id), percent)
+    return {key: percent for key, (_length, percent) in found.items()}
 
 
 def _children(region: Region, period: Period, keys: tuple[str, ...]) -> list[ChildRow]:
@@ -200,6 +231,7 @@ def figures_for_api(*, user: Any, code: str | None, period: Period) -> dict[str,
                 "value": f.value,
                 "previous": None if f.current_only else f.previous,
                 "change_percent": f.change,
+                "target": f.target,
             }
             for s in board.sections
             for f in s.figures

@@ -245,3 +245,49 @@ def test_periods(key: str, start: datetime.date, end: datetime.date) -> None:
 def test_bad_periods_get_a_chinese_message(bad: str) -> None:
     with pytest.raises(PeriodError, match="统计期格式"):
         Period.parse(bad)
+
+
+def test_philanthropy_money_figures(make_user: Callable[..., User], jiangan_center) -> None:
+    """One whole chain in Jiang'an (see `foreign_chain`): two programs of 500,000 opened on 2026-03-01, a
+    project of 50,000 contracted the same day, 10,000 subscribed and the first 20,000 tranche paid."""
+    from civicnest.philanthropy.tests.factories import foreign_chain
+
+    officer = make_user(Role.BUREAU_OFFICER, JIANGAN)
+    org = OrganizationFactory.create(region_id=JIANGAN, registered_on=datetime.date(2015, 1, 1))
+    foreign_chain(officer, jiangan_center, org, marker="M", private="P")
+    year = Period.parse("2026")
+    v = {key: METRICS[key].value(JIANGAN, year) for key in METRICS if key.startswith("phil_")}
+    assert v == {
+        "phil_budget": Decimal("1000000.00"),
+        "phil_subscribed": Decimal("10000.00"),
+        "phil_contracted": Decimal("50000.00"),
+        "phil_disbursed": Decimal("20000.00"),
+    }
+    assert METRICS["phil_disbursed"].value(WUCHANG, year) == Decimal("0.00")
+    assert METRICS["phil_budget"].by_child("4201", year) == {JIANGAN: Decimal("1000000.00")}
+
+
+def test_compliance_figures_follow_the_live_rules(jiangan_officer: User) -> None:
+    """A district center with 10 m² and no staff breaks the rules; the figure agrees with the
+    compliance page of the evaluation app."""
+    from civicnest.evaluation.selectors import compliance_report
+
+    CenterFactory.create(region_id=JIANGAN, level="district", premises_area=Decimal("10"))
+    assert METRICS["centers_in_breach"].value(JIANGAN, Q1) == 1
+    assert METRICS["centers_compliant_share"].value(JIANGAN, Q1) == Decimal("0.0")
+    report = compliance_report(user=jiangan_officer)
+    assert report.centers - report.compliant == 1
+    assert METRICS["centers_in_breach"].value(WUCHANG, Q1) == 0
+    assert METRICS["centers_in_breach"].by_child("4201", Q1) == {JIANGAN: 1}
+
+
+def test_targets_are_shown_beside_coverage(city: dict[str, Any], city_officer: User) -> None:
+    from civicnest.evaluation.models import NetworkTarget
+
+    NetworkTarget.objects.create(region_id="4201", year=2026, metric="streets", target_percent=90)
+    NetworkTarget.objects.create(region_id=JIANGAN, year=2026, metric="streets", target_percent=50)
+    city_board = selectors.dashboard(user=city_officer, code="4201", period=Q1)
+    assert city_board.figure("coverage_street").target == Decimal("90")
+    district_board = selectors.dashboard(user=city_officer, code=JIANGAN, period=Q1)
+    assert district_board.figure("coverage_street").target == Decimal("50")  # the nearest wins
+    assert district_board.figure("coverage_community").target is None
