@@ -330,7 +330,9 @@ class ConflictDeclaration(TimeStampedModel):
         verbose_name = _("利益关系申报")
         verbose_name_plural = _("利益关系申报")
         constraints = [
-            models.UniqueConstraint(fields=["evaluator", "organization"], name="evaluator_conflict_once")
+            models.UniqueConstraint(
+                fields=["evaluator", "organization"], name="evaluator_conflict_once"
+            )
         ]
 
 
