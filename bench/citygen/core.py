@@ -70,6 +70,17 @@ SCALES = {
         bookings=100_000,
         residents=20_000,
     ),
+    "medium": Scale(  # a quarter of the city: for developing against realistic query plans
+        name="medium",
+        community_centers=1_250,
+        organizations=4_250,
+        teams=10_000,
+        offerings=12_500,
+        needs=50_000,
+        matches=125_000,
+        bookings=25_000,
+        residents=5_000,
+    ),
     "small": Scale(
         name="small",
         community_centers=40,

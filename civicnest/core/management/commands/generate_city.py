@@ -14,7 +14,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--scale", choices=("city", "small"), default="small")
+        parser.add_argument("--scale", choices=("city", "medium", "small"), default="small")
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument(
             "--only", nargs="*", help="只运行这些步骤（以及它们依赖的步骤），调试用"
