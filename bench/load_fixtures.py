@@ -17,6 +17,7 @@ import random
 import sys
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -27,6 +28,8 @@ import django
 django.setup()
 
 from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
 from rest_framework.authtoken.models import Token
 
 from civicnest.accounts.models import RoleAssignment, User
@@ -40,6 +43,15 @@ SAMPLE = 2_000  # per district: a tenth of it
 
 def sample(rng: random.Random, items: list, k: int) -> list:
     return rng.sample(items, min(k, len(items)))
+
+
+def session_for(user: User) -> str:
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    return str(store.session_key)
 
 
 def main() -> None:
@@ -79,13 +91,22 @@ def main() -> None:
         token, _created = Token.objects.get_or_create(user=User.objects.get(username=username))
         tokens.append(token.key)
 
-    def by_district(model: type) -> dict[str, list[int]]:
+    def by_district(model: Any) -> dict[str, list[int]]:
         ids: dict[str, list[int]] = defaultdict(list)
         for pk, region in model.objects.values_list("pk", "region_id"):
             ids[region[:6]].append(pk)
         return {d: sample(rng, sorted(v), SAMPLE // 10) for d, v in sorted(ids.items())}
 
+    # Signed-in sessions made here, so that 16 users don't start with a burst of password hashing (the
+    # sign-in itself is deliberately slow: PBKDF2); the load test sends these session cookies.
+    usernames = (
+        [u for u, _r in residents] + [u for u, _r in staff_users] + [u for u, _r, _o in reps]
+    )
+    sessions = {
+        user.username: session_for(user) for user in User.objects.filter(username__in=usernames)
+    }
     fixtures = {
+        "sessions": sessions,
         "password": settings.CIVICNEST_DEMO_PASSWORD,
         "residents": [
             {"username": u, "region": r, "needs": own_needs.get(str(by_username[u]), [])[:20]}

@@ -24,8 +24,10 @@ import json
 import os
 import random
 import re
+from http.cookiejar import Cookie
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 from locust import between, constant, task
 from locust.contrib.fasthttp import FastHttpUser
@@ -62,6 +64,28 @@ NEED_TEXTS = [
 PURPOSES = ["志愿者培训", "居民议事会", "合唱排练", "项目路演", "亲子阅读", "书法兴趣班"]
 
 
+def session_cookie(value: str) -> Cookie:
+    host = urlparse(os.environ.get("LOAD_HOST", "http://127.0.0.1")).hostname or "127.0.0.1"
+    return Cookie(
+        version=0,
+        name="sessionid",
+        value=value,
+        port=None,
+        port_specified=False,
+        domain=host,
+        domain_specified=False,
+        domain_initial_dot=False,
+        path="/",
+        path_specified=True,
+        secure=False,
+        expires=None,
+        discard=True,
+        comment=None,
+        comment_url=None,
+        rest={},
+    )
+
+
 def page_ok(response: Any) -> None:
     """A page is fine when it is 200 (forms re-shown with field errors are 200 too) or a redirect."""
     if response.status_code not in (200, 302):
@@ -75,7 +99,15 @@ class SignedIn(FastHttpUser):
 
     def on_start(self) -> None:
         self.me = random.choice(FIXTURES[self.pool])
-        self.login(self.me["username"])
+        self.sign_in(self.me["username"])
+
+    def sign_in(self, username: str) -> None:
+        """Use the session bench/load_fixtures.py made for the user (LOAD_LOGIN=1: sign in with the form)."""
+        session = FIXTURES.get("sessions", {}).get(username)
+        if session and os.environ.get("LOAD_LOGIN") != "1":
+            self.client.cookiejar.set_cookie(session_cookie(session))
+        else:
+            self.login(username)
 
     def login(self, username: str) -> None:
         page = self.client.get("/accounts/login/", name="/accounts/login/")
@@ -313,16 +345,16 @@ class ApiClient(FastHttpUser):
     @task(3)
     def organizations(self) -> None:
         self.get(
-            f"/api/v1/organizations/?page={random.randint(1, 20)}", "/api/v1/organizations/?page="
+            f"/api/v1/organizations/?page={random.randint(1, 3)}", "/api/v1/organizations/?page="
         )
 
     @task(2)
     def needs(self) -> None:
-        self.get(f"/api/v1/needs/?page={random.randint(1, 20)}", "/api/v1/needs/?page=")
+        self.get(f"/api/v1/needs/?page={random.randint(1, 3)}", "/api/v1/needs/?page=")
 
     @task(1)
     def teams(self) -> None:
-        self.get(f"/api/v1/teams/?page={random.randint(1, 20)}", "/api/v1/teams/?page=")
+        self.get(f"/api/v1/teams/?page={random.randint(1, 3)}", "/api/v1/teams/?page=")
 
     @task(1)
     def bookings(self) -> None:
@@ -354,7 +386,7 @@ class Single(SignedIn):
     def on_start(self) -> None:
         officers = [s for s in FIXTURES["staff"] if s["username"].startswith("sh_officer_")]
         self.me = random.choice(officers or FIXTURES["staff"])
-        self.login(self.me["username"])
+        self.sign_in(self.me["username"])
 
     @task
     def page(self) -> None:

@@ -297,12 +297,16 @@ class Context:
 
 
 def generate(
-    *, scale: str, seed: int, out: Output | None = None, only: Iterable[str] | None = None
+    *,
+    scale: str | Scale,
+    seed: int,
+    out: Output | None = None,
+    only: Iterable[str] | None = None,
 ) -> Context:
     """Run the registered steps on the configured database, in one transaction per step."""
     from bench.citygen import steps as _steps  # registers the steps
 
-    ctx = Context(scale=SCALES[scale], seed=seed, out=out)
+    ctx = Context(scale=SCALES[scale] if isinstance(scale, str) else scale, seed=seed, out=out)
     total = time.perf_counter()
     for s in ordered_steps(only):
         started = time.perf_counter()

@@ -952,6 +952,30 @@ def venues(ctx: Context) -> None:
     ctx.counts["bookings"] = bookings.written
 
 
+# Every table the steps write, children before parents (regions are kept: load_city is idempotent).
+GENERATED: list[Any] = [
+    Booking,
+    Room,
+    Match,
+    ServiceOffering.areas.through,
+    ServiceOffering,
+    Need,
+    ActivityTeam,
+    RoleAssignment,
+    SocialOrganization,
+    CenterStaff,
+    Center,
+    User,
+]
+
+
+def wipe() -> None:
+    """Empty the generated tables without loading rows or writing audit entries (tests run the generator
+    twice in one database)."""
+    for model in GENERATED:
+        model._base_manager.all()._raw_delete(connection.alias)
+
+
 def analyze(ctx: Context) -> None:
     """Fresh planner statistics (autovacuum would do it within a minute of the inserts)."""
     if connection.vendor == "postgresql":

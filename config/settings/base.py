@@ -230,3 +230,7 @@ MATCHING_ESCALATE_DAYS = env_int("MATCHING_ESCALATE_DAYS", 7)
 # Load tests only (bench/run_load.sh): serve /bench/floor/, a view returning a tiny response through the
 # full middleware stack, to measure the framework floor under the same gunicorn settings. Off by default.
 BENCH_FLOOR = env_bool("BENCH_FLOOR", default=False)
+# Seconds the dashboard's and the matching board's statistics may be cached (0: never; civicnest/core/stats_cache.py).
+STATS_CACHE_SECONDS = env_int("STATS_CACHE_SECONDS", 60)
+# Seconds a busy list page's rendered table may be reused (0: never; civicnest/core/fragments.py).
+LIST_CACHE_SECONDS = env_int("LIST_CACHE_SECONDS", 30)

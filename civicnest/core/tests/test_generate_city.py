@@ -11,37 +11,20 @@ from collections import defaultdict
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection, models
 from django.utils import timezone
 
-from bench.citygen import steps as _registers_the_steps  # noqa: F401
 from bench.citygen.core import SCALES, ordered_steps, step
 from bench.citygen.core import STEPS as REGISTERED
+from bench.citygen.steps import GENERATED, wipe
 from civicnest.accounts.models import RoleAssignment, User
 from civicnest.core.validators import validate_uscc
 from civicnest.matching.models import Match, Need, ServiceOffering
-from civicnest.network.models import Center, CenterStaff
+from civicnest.network.models import Center
 from civicnest.regions.models import Region
 from civicnest.registry.models import ActivityTeam, SocialOrganization
 from civicnest.venues.models import Booking, Room
 
 pytestmark = pytest.mark.django_db
-
-# Children before parents: the order in which wipe() empties the tables.
-GENERATED: list[type[models.Model]] = [
-    Booking,
-    Room,
-    Match,
-    ServiceOffering.areas.through,
-    ServiceOffering,
-    Need,
-    ActivityTeam,
-    RoleAssignment,
-    SocialOrganization,
-    CenterStaff,
-    Center,
-    User,
-]
 
 
 def generate(seed: int) -> str:
@@ -58,11 +41,6 @@ def digest() -> str:
         for row in model._base_manager.order_by("pk").values_list(*columns):
             h.update(repr(row).encode())
     return h.hexdigest()
-
-
-def wipe() -> None:
-    for model in GENERATED:
-        model._base_manager.all()._raw_delete(connection.alias)
 
 
 def test_small_city_has_the_scale_s_counts_and_valid_codes() -> None:
