@@ -130,7 +130,9 @@ def test_cached_list_tables_are_reused_invalidated_by_writes_and_never_shared_ac
     assert "江岸区甲服务中心" in html and "武昌区乙服务中心" not in html
     with CaptureQueriesContext(connection) as second:
         assert "江岸区甲服务中心" in client.get("/registry/").content.decode()
-    assert len(second.captured_queries) < len(first.captured_queries)  # the table came from the cache
+    assert len(second.captured_queries) < len(
+        first.captured_queries
+    )  # the table came from the cache
     # A saved row bumps the version: the officer's next view shows it at once.
     OrganizationFactory.create(name="江岸区丙服务中心", region_id="420102")
     assert "江岸区丙服务中心" in client.get("/registry/").content.decode()
