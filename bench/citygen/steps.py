@@ -122,6 +122,11 @@ COMMENTS = ["服务很周到，谢谢！", "社工很耐心", "希望以后多�
 OPEN_TO = (("everyone", 85), ("organizations", 10), ("staff", 5))
 
 
+def short_name(name: str) -> str:
+    """三门路居委会 → 三门路 (committee suffixes dropped when a name is used inside another name)."""
+    return re.sub(r"(居民委员会|村民委员会|社区居委会|居委会|村委会)$", "", name)
+
+
 def phone(rng: Any) -> str:
     return f"1{rng.choice('3578')}{rng.randrange(10**9):09d}"
 
@@ -280,7 +285,7 @@ def centers(ctx: Context) -> None:
     staff_user: dict[int, int] = {}
 
     def add(region: str, level: str, kind: str, suffix: str, parent: int | None) -> int:
-        name = f"{places.names.get(region, CITY_NAME)}{suffix}"
+        name = f"{short_name(places.names.get(region, CITY_NAME))}{suffix}"
         if level != "city" and region[:6] in places.names and len(region) > 6:
             name = f"{places.names[region[:6]]}{name}"
         center_id = table.add(
@@ -499,7 +504,7 @@ def teams(ctx: Context) -> None:
         communities = places.communities[street]
         region = rng.choice(communities) if communities and rng.random() < 0.8 else street
         activity, category, kind = rng.choice(TEAM_ACTIVITIES)
-        short = re.sub(r"(居民委员会|村民委员会|居委会|村委会)$", "", places.names[region])
+        short = short_name(places.names[region])
         base = name = f"{short}{rng.choice(TEAM_PREFIXES)}{activity}"
         n = 1
         while name in names[region]:
