@@ -292,7 +292,7 @@ def room_photo_view(request: HttpRequest, pk: int) -> FileResponse:
     return serve_stored_file(photo.image)
 
 
-PENDING_SHOWN = 100
+PENDING_SHOWN = 50
 
 
 @login_required
@@ -304,13 +304,14 @@ def booking_list_view(request: HttpRequest) -> HttpResponse:
     )
     # The approval queue: the next PENDING_SHOWN undecided bookings that have not ended (a district's
     # whole history of pending requests would make the page grow with the city).
-    pending = [
-        b
-        for b in selectors.bookings_visible_to(request.user)
+    waiting = list(
+        selectors.bookings_visible_to(request.user)
         .filter(status=BookingStatus.PENDING, end__gte=timezone.now())
         .select_related("room__center", "booked_by")
-        .order_by("start", "pk")[:PENDING_SHOWN]
-        if permissions.can_manage_room(request.user, b.room)
+        .order_by("start", "pk")[: PENDING_SHOWN + 1]
+    )
+    pending = [
+        b for b in waiting[:PENDING_SHOWN] if permissions.can_manage_room(request.user, b.room)
     ]
     return render(
         request,
@@ -319,6 +320,7 @@ def booking_list_view(request: HttpRequest) -> HttpResponse:
             "upcoming": mine.filter(end__gte=timezone.now()).order_by("start")[:100],
             "past": mine.filter(end__lt=timezone.now()).order_by("-start")[:30],
             "pending": pending,
+            "more_pending": len(waiting) > PENDING_SHOWN,
             "decision_form": DecisionForm(),
         },
     )

@@ -172,3 +172,28 @@ def test_choice_labels_follow_the_language_and_unknown_values_show_as_stored(
     assert english != "养老"  # the English catalogue translates it
     org.category = "no-such-category"
     assert org.get_category_display() == "no-such-category"
+
+
+def test_the_approval_queue_shows_the_earliest_pending_bookings_only(
+    client, jiangan_staff: User, jiangan_center
+) -> None:
+    from civicnest.venues.models import Booking, BookingStatus
+    from civicnest.venues.tests.factories import RoomFactory
+
+    room = RoomFactory.create(center=jiangan_center, requires_approval=True)
+    start = timezone.now().replace(microsecond=0) + datetime.timedelta(days=2)
+    for i in range(53):
+        Booking.objects.create(
+            room=room,
+            region_id=room.region_id,
+            booked_by=jiangan_staff,
+            start=start + datetime.timedelta(hours=i),
+            end=start + datetime.timedelta(hours=i, minutes=30),
+            purpose=f"待审{i:02d}",
+            status=BookingStatus.PENDING,
+        )
+    client.force_login(jiangan_staff)
+    html = client.get("/venues/bookings/").content.decode()
+    assert "待审00" in html and "待审49" in html
+    assert "待审50" not in html.split("即将进行")[0]  # the queue stops at 50 …
+    assert "处理后会显示后面的" in html  # … and says there are more
