@@ -47,6 +47,7 @@ fi
 GUNICORN_PID=""
 cleanup() {
   local rc=$?
+  if [ -f "$OUT/gunicorn.pid" ]; then kill "$(cat "$OUT/gunicorn.pid")" 2>/dev/null || true; fi  # the master
   if [ -n "$GUNICORN_PID" ]; then kill "$GUNICORN_PID" 2>/dev/null || true; wait "$GUNICORN_PID" 2>/dev/null || true; fi
   if [ -f "$D/data/postmaster.pid" ]; then as_pg "$BIN/pg_ctl" -D "$D/data" -m fast -w stop >/dev/null || true; fi
   rm -rf "$D"
@@ -87,7 +88,7 @@ uv run python bench/load_fixtures.py "$OUT/fixtures.json"
 PORT=$(free_port 8700)
 HOST="http://127.0.0.1:$PORT"
 BENCH_FLOOR=1 LOG_LEVEL=WARNING GUNICORN_BIND="127.0.0.1:$PORT" \
-  uv run gunicorn -c config/gunicorn.conf.py > "$OUT/gunicorn.log" 2>&1 &
+  uv run gunicorn -c config/gunicorn.conf.py --pid "$OUT/gunicorn.pid" > "$OUT/gunicorn.log" 2>&1 &
 GUNICORN_PID=$!
 started=$(date +%s)
 until curl -sf -o /dev/null "$HOST/healthz/"; do

@@ -54,6 +54,17 @@ def _require_registry_user(request: HttpRequest) -> Scope:
     return scope
 
 
+def filter_form(request: HttpRequest, template: str, form: Any) -> str:
+    """The list's filter form, rendered once per query string (Django renders every widget through a template:
+    a few select boxes cost more than the cached table below them)."""
+    return cached_fragment(
+        name=template,
+        request=request,
+        models=[],
+        render=lambda: render_to_string(template, {"form": form}),
+    )
+
+
 # -- organizations --------------------------------------------------------------------------------
 @login_required
 def organization_list_view(request: HttpRequest) -> HttpResponse:
@@ -84,7 +95,7 @@ def organization_list_view(request: HttpRequest) -> HttpResponse:
         request,
         "registry/organization_list.html",
         {
-            "form": form,
+            "filter_form": filter_form(request, "registry/_organization_filter.html", form),
             "table": cached_fragment(
                 name="orgs", request=request, models=[SocialOrganization], render=table
             ),
@@ -340,7 +351,7 @@ def team_list_view(request: HttpRequest) -> HttpResponse:
         request,
         "registry/team_list.html",
         {
-            "form": form,
+            "filter_form": filter_form(request, "registry/_team_filter.html", form),
             "table": cached_fragment(
                 name="teams", request=request, models=[ActivityTeam], render=table
             ),
