@@ -38,8 +38,10 @@ messages:
 	uv run python manage.py makemessages -l en --ignore=.venv --ignore=node_modules
 	uv run python manage.py compilemessages --ignore=.venv --ignore=node_modules
 
-# Registry, venues and matching benchmarks (each on SQLite, then PostgreSQL); writes docs/benchmarks.md. Never part of `make test`.
+# Registry, venues and matching benchmarks (each on SQLite, then PostgreSQL), then the city-scale load test
+# (generate_city + gunicorn + locust on PostgreSQL, ~20 min); writes docs/benchmarks.md. Never part of `make test`.
 bench:
 	bench/run_registry.sh
 	bench/run_venues.sh
 	bench/run_matching.sh
+	bench/run_load.sh

@@ -54,6 +54,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from bench.citygen.vocab import KINDS, USCC_ALPHABET, WORDS, person
 from civicnest.accounts.models import RoleAssignment, User
 from civicnest.accounts.roles import Role
 from civicnest.core.validators import uscc_build
@@ -74,7 +75,6 @@ CITY = "4201"  # 武汉市
 TARGETS = {"import_s": 20.0, "export_s": 10.0, "search_p95_ms": 50.0}
 PAGE_SIZE = 30  # the staff list page's page size
 QUERIES_PER_KIND = 30
-USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 SEARCH_KINDS = {  # kind → what its queries are (docs/benchmarks.md uses these labels)
     "zh2": "2 个汉字（养老、社工、和谐…）",
     "zh3plus": "3 个及以上汉字（社工服务、洪山区和谐…）",
@@ -86,81 +86,6 @@ SEARCH_KINDS = {  # kind → what its queries are (docs/benchmarks.md uses these
     "all": "全部",
 }
 
-WORDS = [
-    "和谐",
-    "阳光",
-    "暖心",
-    "同心",
-    "益家",
-    "春晖",
-    "邻里",
-    "启明",
-    "彩虹",
-    "心语",
-    "安康",
-    "乐龄",
-    "博爱",
-    "众益",
-    "善行",
-    "知音",
-    "晨曦",
-    "惠民",
-    "大爱",
-    "守望",
-    "四季",
-    "向日葵",
-    "微光",
-    "同行",
-    "绿色家园",
-    "江城",
-    "楚天",
-    "汉风",
-    "东湖",
-    "长江",
-    "黄鹤",
-    "晴川",
-    "琴台",
-    "知音桥",
-    "红枫",
-    "金桥",
-    "明德",
-    "扬帆",
-    "聚力",
-    "馨家",
-]
-# (category, legal type, name suffix): every one of the 14 categories, several suffixes for the common ones.
-KINDS: tuple[tuple[str, str, str], ...] = (
-    (Category.ELDERLY, OrgType.SOCIAL_SERVICE, "为老服务中心"),
-    (Category.ELDERLY, OrgType.SOCIAL_SERVICE, "养老服务中心"),
-    (Category.ELDERLY, OrgType.SOCIAL_GROUP, "老年协会"),
-    (Category.DISABILITY, OrgType.SOCIAL_SERVICE, "助残服务社"),
-    (Category.DISABILITY, OrgType.SOCIAL_SERVICE, "残疾人康复服务中心"),
-    (Category.CHILDREN, OrgType.SOCIAL_SERVICE, "青少年成长服务中心"),
-    (Category.CHILDREN, OrgType.SOCIAL_SERVICE, "儿童关爱服务中心"),
-    (Category.EDUCATION, OrgType.SOCIAL_SERVICE, "社区教育服务中心"),
-    (Category.EDUCATION, OrgType.SOCIAL_GROUP, "学习促进会"),
-    (Category.HEALTH, OrgType.SOCIAL_SERVICE, "健康促进服务中心"),
-    (Category.PSYCHOLOGY, OrgType.SOCIAL_SERVICE, "心理健康服务中心"),
-    (Category.PSYCHOLOGY, OrgType.SOCIAL_SERVICE, "心理咨询服务中心"),
-    (Category.LEGAL, OrgType.SOCIAL_SERVICE, "法律服务中心"),
-    (Category.LEGAL, OrgType.SOCIAL_SERVICE, "法律援助服务中心"),
-    (Category.MEDIATION, OrgType.SOCIAL_GROUP, "人民调解协会"),
-    (Category.ENVIRONMENT, OrgType.SOCIAL_GROUP, "环保志愿者协会"),
-    (Category.ENVIRONMENT, OrgType.SOCIAL_SERVICE, "生态环保服务中心"),
-    (Category.CULTURE_SPORTS, OrgType.SOCIAL_GROUP, "文体协会"),
-    (Category.CULTURE_SPORTS, OrgType.SOCIAL_GROUP, "全民健身协会"),
-    (Category.VOLUNTEER, OrgType.SOCIAL_GROUP, "志愿者协会"),
-    (Category.VOLUNTEER, OrgType.SOCIAL_SERVICE, "志愿服务中心"),
-    (Category.POVERTY, OrgType.FOUNDATION, "慈善基金会"),
-    (Category.POVERTY, OrgType.SOCIAL_GROUP, "慈善会"),
-    (Category.GOVERNANCE, OrgType.SOCIAL_SERVICE, "社工服务中心"),
-    (Category.GOVERNANCE, OrgType.SOCIAL_SERVICE, "社区发展服务中心"),
-    (Category.GOVERNANCE, OrgType.SOCIAL_SERVICE, "社会工作服务站"),
-    (Category.OTHER, OrgType.SOCIAL_SERVICE, "公益发展中心"),
-    (Category.OTHER, OrgType.SOCIAL_SERVICE, "综合服务中心"),
-)
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
-GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红文斌凤兰玉梅慧晓燕辉鹏"
 ROADS = [
     "解放大道",
     "中山大道",
@@ -239,10 +164,6 @@ class Places:
         if roll < 0.6 or not self.communities[street]:
             return district, street
         return district, rng.choice(self.communities[street])
-
-
-def person(rng: random.Random) -> str:
-    return rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.choice((1, 2))))
 
 
 def organization_rows(count: int, places: Places) -> list[dict[str, Any]]:

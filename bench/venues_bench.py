@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
-import math
 import os
 import platform
 import random
@@ -40,8 +39,8 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -65,6 +64,16 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from bench.citygen.vocab import (
+    HOURS,
+    PURPOSES,
+    WEEKDAYS,
+    RoomPlan,
+    place_booking,
+    poisson,
+    room_kinds,
+    weighted,
+)
 from civicnest.accounts.models import User
 from civicnest.network.models import Center, CenterLevel, CenterType
 from civicnest.regions.loader import load_city
@@ -94,64 +103,6 @@ MIN_CAPACITIES = (10, 10, 12, 15, 15, 20, 20, 25, 30, 30, 40, 50, 60, 80, 100)
 # Nobody searches for a window ending later than the latest closing time.
 LATEST_END = datetime.time(22, 0)
 
-# (name, lowest and highest capacity, equipment); names are unique within a center.
-ROOM_KINDS: tuple[tuple[str, int, int, str], ...] = (
-    ("多功能厅", 60, 200, "投影、音响、话筒 4 支"),
-    ("报告厅", 100, 200, "LED 屏、音响、舞台灯光"),
-    ("路演厅", 80, 160, "LED 屏、舞台灯光"),
-    ("培训教室", 30, 60, "投影、可移动桌椅"),
-    ("党群活动室", 20, 50, "投影、党建展板"),
-    ("一号会议室", 10, 30, "电视屏、白板"),
-    ("二号会议室", 8, 20, "电视屏、白板"),
-    ("活动室", 15, 40, "音响、桌椅"),
-    ("舞蹈排练室", 15, 35, "镜墙、把杆、音响"),
-    ("书画室", 10, 25, "书画桌、毛毡"),
-    ("阅览室", 10, 30, "书架、阅读桌"),
-    ("心理咨询室", 8, 12, "沙盘、咨询椅"),
-    ("共享办公室", 8, 16, "工位、打印机"),
-)
-LARGE = ROOM_KINDS[:3]
-SMALL = ROOM_KINDS[5:]
-# (opens, closes, weight) and (open weekdays, weight): what centers post on their doors.
-HOURS = (
-    (datetime.time(8, 30), datetime.time(21, 0), 45),
-    (datetime.time(9, 0), datetime.time(17, 30), 20),
-    (datetime.time(9, 0), datetime.time(21, 0), 15),
-    (datetime.time(8, 0), datetime.time(22, 0), 10),
-    (datetime.time(8, 30), datetime.time(18, 0), 10),
-)
-WEEKDAYS = (("1234567", 60), ("123456", 20), ("12345", 12), ("234567", 8))
-DURATIONS = ((60, 35), (120, 35), (180, 20), (240, 10))  # minutes, weight
-PURPOSES = (
-    "社区议事会",
-    "志愿者培训",
-    "老年合唱排练",
-    "广场舞排练",
-    "四点半课堂",
-    "亲子阅读",
-    "党员学习日",
-    "项目路演",
-    "社工督导",
-    "心理健康讲座",
-    "法律咨询",
-    "书法兴趣班",
-    "居民团队例会",
-    "公益市集筹备会",
-    "助残康复小组",
-)
-
-
-def start_weight(minute: int) -> float:
-    """How likely a booking starts at this minute of the day: evenings and afternoons are busiest."""
-    hour = minute // 60
-    if hour < 12:
-        return 0.8
-    if hour < 14:
-        return 0.4
-    if hour < 18:
-        return 1.4
-    return 1.8
-
 
 # -- setup --------------------------------------------------------------------------------------------
 def prepare_database() -> None:
@@ -174,28 +125,6 @@ def analyze() -> None:
 
 
 # -- data ---------------------------------------------------------------------------------------------
-@dataclass
-class RoomPlan:
-    """One generated room and its month of bookings (minutes after midnight, local time, per day)."""
-
-    pk: int
-    center_id: int
-    region: str
-    capacity: int
-    opens: datetime.time
-    closes: datetime.time
-    weekdays: str
-    bookable: bool
-    popularity: float
-    days: dict[datetime.date, list[tuple[int, int]]] = field(default_factory=dict)
-
-    def open_on(self, day: datetime.date) -> bool:
-        return str(day.isoweekday()) in self.weekdays
-
-    def window(self) -> tuple[int, int]:
-        return self.opens.hour * 60 + self.opens.minute, self.closes.hour * 60 + self.closes.minute
-
-
 class Places:
     """Wuhan's districts with their streets and communities, as loaded from the shipped data."""
 
@@ -205,19 +134,6 @@ class Places:
         self.districts = sorted(c for c, _n, lvl in regions if lvl == RegionLevel.DISTRICT)
         self.streets = sorted(c for c, _n, lvl in regions if lvl == RegionLevel.STREET)
         self.communities = sorted(c for c, _n, lvl in regions if lvl == RegionLevel.COMMUNITY)
-
-
-def weighted(rng: random.Random, options: Iterable[tuple[Any, ...]]) -> tuple[Any, ...]:
-    items = list(options)
-    return rng.choices(items, weights=[item[-1] for item in items])[0]
-
-
-def poisson(rng: random.Random, mean: float) -> int:
-    limit, count, product = math.exp(-mean), 0, rng.random()
-    while product > limit:
-        count += 1
-        product *= rng.random()
-    return count
 
 
 def create_centers(places: Places, rng: random.Random) -> list[Center]:
@@ -251,17 +167,6 @@ def create_centers(places: Places, rng: random.Random) -> list[Center]:
     ]
     Center.objects.bulk_create(centers, batch_size=BATCH)
     return list(Center.objects.order_by("pk"))  # primary keys on both databases
-
-
-def room_kinds(level: str, rng: random.Random) -> list[tuple[str, int, int, str]]:
-    """The rooms a center of this level has: bigger centers have more rooms and a hall."""
-    if level in (CenterLevel.CITY, CenterLevel.DISTRICT):
-        return [rng.choice(LARGE), *rng.sample(ROOM_KINDS[3:], rng.randint(4, 7))]
-    if level == CenterLevel.STREET:
-        first = rng.choice(LARGE) if rng.random() < 0.4 else rng.choice(ROOM_KINDS[3:5])
-        rest = [k for k in ROOM_KINDS[5:] if k[0] != first[0]]
-        return [first, *rng.sample(rest, rng.randint(2, 3))]
-    return rng.sample(SMALL, rng.randint(2, 3))
 
 
 def create_rooms(centers: list[Center], rng: random.Random) -> list[RoomPlan]:
@@ -312,22 +217,6 @@ def create_rooms(centers: list[Center], rng: random.Random) -> list[RoomPlan]:
         )
         for r in Room.objects.order_by("pk")
     ]
-
-
-def place_booking(plan: RoomPlan, day: datetime.date, rng: random.Random, tries: int = 8) -> bool:
-    """Put one booking on the room's day where it fits; False when eight random tries collide."""
-    opens, closes = plan.window()
-    slots = list(range(opens, closes - 60 + 1, 30))
-    weights = [start_weight(m) for m in slots]
-    taken = plan.days.setdefault(day, [])
-    for _ in range(tries):
-        start = rng.choices(slots, weights=weights)[0]
-        length = min(weighted(rng, DURATIONS)[0], (closes - start) // 60 * 60)
-        end = start + length
-        if all(end <= s or e <= start for s, e in taken):
-            taken.append((start, end))
-            return True
-    return False
 
 
 def schedule(rooms: list[RoomPlan], target: int, rng: random.Random, history_days: int = 0) -> int:

@@ -57,3 +57,6 @@ if settings.DEBUG:  # pragma: no cover - development convenience only
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+if settings.BENCH_FLOOR:  # pragma: no cover - only under bench/run_load.sh
+    urlpatterns += [path("bench/floor/", core_views.bench_floor, name="bench-floor")]

@@ -23,6 +23,11 @@ def health(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
+def bench_floor(request: HttpRequest) -> HttpResponse:
+    """The framework floor of the load test: no database, no template (routed only when BENCH_FLOOR)."""
+    return HttpResponse(b"ok", content_type="text/plain")
+
+
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     message = str(exception) if exception and str(exception) else _("您没有访问此页面的权限。")
     return render(request, "403.html", {"message": message}, status=403)

@@ -7,11 +7,22 @@ from django.shortcuts import render
 from civicnest.accounts.roles import Role
 from civicnest.accounts.selectors import role_assignment_list
 from civicnest.core.selectors import audit_entry_list, notification_list
+from civicnest.core.stats_cache import cached_stats
 from civicnest.incubation.selectors import incubation_summary
 from civicnest.matching.selectors import matching_summary
 from civicnest.network.selectors import center_list, network_coverage
 from civicnest.regions.scoping import Scope
 from civicnest.registry.selectors import own_organizations, registry_summary
+
+
+def staff_cards(user: object) -> dict[str, object]:
+    return {
+        "center_count": center_list(user=user).count(),
+        "coverage": network_coverage(user=user),
+        "registry": registry_summary(user=user),
+        "incubation": incubation_summary(user=user),
+        "matching": matching_summary(user=user),
+    }
 
 
 @login_required
@@ -25,13 +36,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "roles": scope.roles(),
     }
     if scope.is_staff_member:
-        centers = center_list(user=request.user)
-        context["center_count"] = centers.count()
-        context["coverage"] = network_coverage(user=request.user)
-    if scope.is_staff_member:
-        context["registry"] = registry_summary(user=request.user)
-        context["incubation"] = incubation_summary(user=request.user)
-        context["matching"] = matching_summary(user=request.user)
+        # The statistics cards: up to a minute old, shared by users with the same grants.
+        context |= cached_stats("dashboard", scope, lambda: staff_cards(request.user))
     if scope.has_role(Role.ORG_REP):
         context["own_organizations"] = list(own_organizations(user=request.user))
     if scope.has_role(Role.BUREAU_OFFICER):

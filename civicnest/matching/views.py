@@ -7,13 +7,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from civicnest.core.actions import post_form_action
 from civicnest.core.exceptions import ApplicationError
 from civicnest.core.forms import apply_service_errors
+from civicnest.core.fragments import cached_fragment
 from civicnest.core.masking import mask_name
+from civicnest.core.paging import keyset_page
+from civicnest.core.stats_cache import cached_stats
 from civicnest.matching import permissions, selectors, services
 from civicnest.matching.forms import (
     DeclineForm,
@@ -24,9 +28,11 @@ from civicnest.matching.forms import (
     ScheduleForm,
     initial_region,
 )
-from civicnest.matching.models import MatchStatus
+from civicnest.matching.models import MatchStatus, Need
 from civicnest.regions.scoping import Scope
 from civicnest.registry.selectors import own_organizations
+
+NEED_PAGE_SIZE = 50
 
 
 @login_required
@@ -55,10 +61,30 @@ def need_list_view(request: HttpRequest) -> HttpResponse:
             "escalated": request.GET.get("escalated"),
         },
     )
+
+    def rows() -> str:
+        # Newest first, NEED_PAGE_SIZE at a time through a cursor: no COUNT, no OFFSET (core/paging.py).
+        page = keyset_page(needs, request.GET.get("before"), NEED_PAGE_SIZE)
+        return render_to_string(
+            "matching/_need_rows.html",
+            {
+                "needs": page.rows,
+                "page": page,
+                "filters": {
+                    k: v for k, v in request.GET.items() if k in ("status", "escalated") and v
+                },
+            },
+        )
+
     return render(
         request,
         "matching/need_list.html",
-        {"needs": needs[:200], "is_staff_member": Scope.for_user(request.user).is_staff_member},
+        {
+            "rows": cached_fragment(
+                name="needs", request=request, models=[Need], render=rows, per_user=True
+            ),
+            "is_staff_member": Scope.for_user(request.user).is_staff_member,
+        },
     )
 
 
@@ -94,7 +120,14 @@ def board_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "matching/board.html",
-        {"needs": needs, "summary": selectors.matching_summary(user=request.user)},
+        {
+            "needs": needs,
+            "summary": cached_stats(
+                "matching",
+                Scope.for_user(request.user),
+                lambda: selectors.matching_summary(user=request.user),
+            ),
+        },
     )
 
 

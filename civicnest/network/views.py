@@ -3,13 +3,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from civicnest.core.forms import apply_service_errors
 from civicnest.core.masking import mask_phone
+from civicnest.core.paging import CappedPaginator
 from civicnest.network.forms import CenterFilterForm, CenterForm, StaffForm
 from civicnest.network.permissions import can_create_any_center, can_edit_center
 from civicnest.network.selectors import (
@@ -51,7 +51,7 @@ def center_list_view(request: HttpRequest) -> HttpResponse:
     _require_staff(request)
     form = CenterFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    page = Paginator(center_list(user=request.user, filters=filters), 30).get_page(
+    page = CappedPaginator(center_list(user=request.user, filters=filters), 30).get_page(
         request.GET.get("page")
     )
     return render(

@@ -3,14 +3,17 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.cache import cache_page
 
+from civicnest.core.fragments import cached_fragment
+from civicnest.core.paging import CappedPaginator
 from civicnest.core.views import serve_stored_file
 from civicnest.disclosure import selectors as disclosure_selectors
 from civicnest.disclosure.models import AnnouncementKind
 from civicnest.portal.selectors import public_center, public_center_list, public_event_list
 from civicnest.regions.models import Region, RegionLevel
-from civicnest.registry.models import Category
+from civicnest.registry.models import ActivityTeam, Category, SocialOrganization
 from civicnest.registry.selectors import public_organization_list, public_team_list
 from civicnest.venues.models import OpenTo, Room
 
@@ -19,7 +22,9 @@ def portal_home(request: HttpRequest) -> HttpResponse:
     district = request.GET.get("district", "")
     if district and not (district.isdigit() and len(district) == 6):
         district = ""
-    page = Paginator(public_center_list(district=district), 30).get_page(request.GET.get("page"))
+    page = CappedPaginator(public_center_list(district=district), 30).get_page(
+        request.GET.get("page")
+    )
     districts = Region.objects.filter(level=RegionLevel.DISTRICT).order_by("code")
     return render(
         request,
@@ -37,16 +42,27 @@ def portal_organizations(request: HttpRequest) -> HttpResponse:
     filters = {"region": district, "q": q, "category": request.GET.get("category", "")}
     if filters["category"] not in Category.values:
         filters["category"] = ""
-    orgs = Paginator(public_organization_list(filters=filters), 30).get_page(
-        request.GET.get("page")
-    )
-    teams = public_team_list(district=district)[:60]
+
+    def directory() -> str:
+        orgs = CappedPaginator(public_organization_list(filters=filters), 30).get_page(
+            request.GET.get("page")
+        )
+        teams = public_team_list(district=district)[:60]
+        return render_to_string(
+            "portal/_organization_directory.html",
+            {"page_obj": orgs, "teams": teams, "request": request},
+        )
+
     return render(
         request,
         "portal/organizations.html",
         {
-            "page_obj": orgs,
-            "teams": teams,
+            "directory": cached_fragment(
+                name="portal-orgs",
+                request=request,
+                models=[SocialOrganization, ActivityTeam],
+                render=directory,
+            ),
             "districts": Region.objects.filter(level=RegionLevel.DISTRICT).order_by("code"),
             "district": district,
             "q": q,
@@ -58,7 +74,7 @@ def portal_organizations(request: HttpRequest) -> HttpResponse:
 
 def portal_events(request: HttpRequest) -> HttpResponse:
     """Published forums, showcases and fairs, with the report and photos once they are over."""
-    page = Paginator(public_event_list(), 20).get_page(request.GET.get("page"))
+    page = CappedPaginator(public_event_list(), 20).get_page(request.GET.get("page"))
     return render(request, "portal/events.html", {"page_obj": page})
 
 

@@ -5,9 +5,9 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,7 +15,9 @@ from django.views.decorators.http import require_POST
 from civicnest.accounts.roles import Role
 from civicnest.core.exceptions import ApplicationError
 from civicnest.core.forms import apply_service_errors
+from civicnest.core.fragments import cached_fragment
 from civicnest.core.masking import mask_phone
+from civicnest.core.paging import CappedPaginator
 from civicnest.core.views import serve_stored_file
 from civicnest.regions.scoping import Scope
 from civicnest.registry import excel, permissions, selectors, services
@@ -33,7 +35,7 @@ from civicnest.registry.forms import (
     TeamForm,
     TeamReviewForm,
 )
-from civicnest.registry.models import FilingStatus
+from civicnest.registry.models import ActivityTeam, FilingStatus, SocialOrganization
 from civicnest.registry.workflows import allowed_targets
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -52,6 +54,17 @@ def _require_registry_user(request: HttpRequest) -> Scope:
     return scope
 
 
+def filter_form(request: HttpRequest, template: str, form: Any) -> str:
+    """The list's filter form, rendered once per query string (Django renders every widget through a template:
+    a few select boxes cost more than the cached table below them)."""
+    return cached_fragment(
+        name=template,
+        request=request,
+        models=[],
+        render=lambda: render_to_string(template, {"form": form}),
+    )
+
+
 # -- organizations --------------------------------------------------------------------------------
 @login_required
 def organization_list_view(request: HttpRequest) -> HttpResponse:
@@ -65,18 +78,27 @@ def organization_list_view(request: HttpRequest) -> HttpResponse:
             excel.organization_export(actor=request.user, queryset=orgs),
             f"organizations-{stamp}.xlsx",
         )
-    page = Paginator(orgs, 30).get_page(request.GET.get("page"))
-    for org in page:
-        visible = permissions.can_see_contacts(request.user, org)
-        org.phone_display = org.contact_phone if visible else mask_phone(org.contact_phone)  # type: ignore[attr-defined]
+
+    def table() -> str:
+        page = CappedPaginator(orgs, 30).get_page(request.GET.get("page"))
+        for org in page:
+            visible = permissions.can_see_contacts(request.user, org)
+            org.phone_display = org.contact_phone if visible else mask_phone(org.contact_phone)
+        return render_to_string(
+            "registry/_organization_table.html",
+            {"page_obj": page, "is_staff_member": scope.is_staff_member, "request": request},
+        )
+
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "registry/organization_list.html",
         {
-            "form": form,
-            "page_obj": page,
+            "filter_form": filter_form(request, "registry/_organization_filter.html", form),
+            "table": cached_fragment(
+                name="orgs", request=request, models=[SocialOrganization], render=table
+            ),
             "is_staff_member": scope.is_staff_member,
             "query": query.urlencode(),
         },
@@ -255,7 +277,7 @@ def annual_report_list_view(request: HttpRequest) -> HttpResponse:
         request,
         "registry/annual_report_list.html",
         {
-            "page_obj": Paginator(reports, 30).get_page(request.GET.get("page")),
+            "page_obj": CappedPaginator(reports, 30).get_page(request.GET.get("page")),
             "overdue": overdue[:200],
             "overdue_count": overdue.count(),
             "year": year_value,
@@ -319,10 +341,22 @@ def import_template_view(request: HttpRequest) -> HttpResponse:
 def team_list_view(request: HttpRequest) -> HttpResponse:
     form = TeamFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    page = Paginator(selectors.team_list(user=request.user, filters=filters), 30).get_page(
-        request.GET.get("page")
+
+    def table() -> str:
+        teams = selectors.team_list(user=request.user, filters=filters)
+        page = CappedPaginator(teams, 30).get_page(request.GET.get("page"))
+        return render_to_string("registry/_team_table.html", {"page_obj": page, "request": request})
+
+    return render(
+        request,
+        "registry/team_list.html",
+        {
+            "filter_form": filter_form(request, "registry/_team_filter.html", form),
+            "table": cached_fragment(
+                name="teams", request=request, models=[ActivityTeam], render=table
+            ),
+        },
     )
-    return render(request, "registry/team_list.html", {"form": form, "page_obj": page})
 
 
 @login_required

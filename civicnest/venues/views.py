@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_POST
 from civicnest.core.actions import post_form_action
 from civicnest.core.exceptions import ApplicationError
 from civicnest.core.forms import apply_service_errors
+from civicnest.core.fragments import cached_fragment
 from civicnest.core.views import serve_stored_file
 from civicnest.network.selectors import access_center_by_id
 from civicnest.registry.selectors import own_organizations
@@ -122,7 +124,20 @@ def room_list_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "venues/room_list.html",
-        {"form": form, "free": free, "rooms": selectors.room_list(user=request.user)[:200]},
+        {
+            "form": form,
+            "free": free,
+            "room_table": cached_fragment(
+                name="rooms",
+                request=request,
+                models=[Room],
+                vary=(),  # the table does not depend on the free-slot search
+                render=lambda: render_to_string(
+                    "venues/_room_table.html",
+                    {"rooms": selectors.room_list(user=request.user)[:200]},
+                ),
+            ),
+        },
     )
 
 
@@ -277,6 +292,9 @@ def room_photo_view(request: HttpRequest, pk: int) -> FileResponse:
     return serve_stored_file(photo.image)
 
 
+PENDING_SHOWN = 50
+
+
 @login_required
 def booking_list_view(request: HttpRequest) -> HttpResponse:
     mine = (
@@ -284,12 +302,16 @@ def booking_list_view(request: HttpRequest) -> HttpResponse:
         .filter(booked_by_id=request.user.pk)
         .select_related("room__center")
     )
-    pending = [
-        b
-        for b in selectors.bookings_visible_to(request.user)
-        .filter(status=BookingStatus.PENDING)
+    # The approval queue: the next PENDING_SHOWN undecided bookings that have not ended (a district's
+    # whole history of pending requests would make the page grow with the city).
+    waiting = list(
+        selectors.bookings_visible_to(request.user)
+        .filter(status=BookingStatus.PENDING, end__gte=timezone.now())
         .select_related("room__center", "booked_by")
-        if permissions.can_manage_room(request.user, b.room)
+        .order_by("start", "pk")[: PENDING_SHOWN + 1]
+    )
+    pending = [
+        b for b in waiting[:PENDING_SHOWN] if permissions.can_manage_room(request.user, b.room)
     ]
     return render(
         request,
@@ -298,6 +320,7 @@ def booking_list_view(request: HttpRequest) -> HttpResponse:
             "upcoming": mine.filter(end__gte=timezone.now()).order_by("start")[:100],
             "past": mine.filter(end__lt=timezone.now()).order_by("-start")[:30],
             "pending": pending,
+            "more_pending": len(waiting) > PENDING_SHOWN,
             "decision_form": DecisionForm(),
         },
     )

@@ -60,7 +60,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's SessionMiddleware, renewing the idle timeout at most once a minute (civicnest/core/sessions.py).
+    "civicnest.core.sessions.RefreshingSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -130,9 +131,11 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "dashboards:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Sessions expire after 30 minutes of inactivity (every request renews the cookie).
+# Sessions expire after 30 minutes of inactivity: a request renews the session (row and cookie) when it was
+# last renewed more than SESSION_REFRESH_SECONDS ago, not on every request (see civicnest/core/sessions.py).
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = env_int("SESSION_REFRESH_SECONDS", 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -230,3 +233,10 @@ LOGGING = {
 CIVICNEST_DEMO_PASSWORD = env_str("CIVICNEST_DEMO_PASSWORD", "Civic-Nest-2026")
 CIVICNEST_ROLE_LABEL = _("社会组织孵化与服务平台")
 MATCHING_ESCALATE_DAYS = env_int("MATCHING_ESCALATE_DAYS", 7)
+# Load tests only (bench/run_load.sh): serve /bench/floor/, a view returning a tiny response through the
+# full middleware stack, to measure the framework floor under the same gunicorn settings. Off by default.
+BENCH_FLOOR = env_bool("BENCH_FLOOR", default=False)
+# Seconds the dashboard's and the matching board's statistics may be cached (0: never; civicnest/core/stats_cache.py).
+STATS_CACHE_SECONDS = env_int("STATS_CACHE_SECONDS", 60)
+# Seconds a busy list page's rendered table may be reused (0: never; civicnest/core/fragments.py).
+LIST_CACHE_SECONDS = env_int("LIST_CACHE_SECONDS", 30)

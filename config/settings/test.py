@@ -20,3 +20,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not shared-cache memory: concurrent writers then wait on SQLite's lock (busy_timeout) the
     # way they do in production, instead of failing at once with "database table is locked".
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-civicnest.sqlite3")}
+# Tests see every change at once; civicnest/core/tests/test_paging.py turns both caches on.
+STATS_CACHE_SECONDS = 0
+LIST_CACHE_SECONDS = 0

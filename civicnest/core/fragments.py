@@ -1,0 +1,90 @@
+"""Cached list fragments: the rendered table of a busy list page, shared for LIST_CACHE_SECONDS by users with
+the same grants asking for the same filters and page.
+
+Rendering a 30–50 row table (and the queries behind it) is most of a list page's cost; the load test's busiest
+pages ask for the same first pages again and again (docs/benchmarks.md, LOAD). The key holds the user's grants
+(so nobody sees another jurisdiction's rows or another role's unmasked phone numbers), the language, the query
+string, and a version per model the table shows: saving or deleting such a row bumps the version in this
+process's cache, so its own edits show at once; other processes (gunicorn workers with a per-process cache) see
+them within LIST_CACHE_SECONDS. Bulk writes (imports, the generator) rely on that expiry too.
+LIST_CACHE_SECONDS = 0 turns caching off (the test settings do).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Model
+from django.db.models.signals import post_delete, post_save
+from django.http import HttpRequest
+from django.utils import translation
+from django.utils.safestring import SafeString, mark_safe
+
+from civicnest.core.stats_cache import scope_key
+from civicnest.regions.scoping import Scope
+
+_TRACKED: set[type[Model]] = set()
+
+
+def _version_key(model: type[Model]) -> str:
+    return f"civicnest:listver:{model._meta.label_lower}"
+
+
+def _bump(sender: type[Model], **kwargs: Any) -> None:
+    key = _version_key(sender)
+    try:
+        cache.incr(key)
+    except ValueError:  # not cached yet (or expired): any new value changes the fragment keys
+        cache.set(key, 2, None)
+
+
+def track(*models: type[Model]) -> None:
+    """Bump the models' list version whenever one of their rows is saved or deleted."""
+    for model in models:
+        if model not in _TRACKED:
+            _TRACKED.add(model)
+            post_save.connect(
+                _bump, sender=model, dispatch_uid=f"fragments:{model._meta.label}:save"
+            )
+            post_delete.connect(
+                _bump, sender=model, dispatch_uid=f"fragments:{model._meta.label}:del"
+            )
+
+
+def cached_fragment(
+    *,
+    name: str,
+    request: HttpRequest,
+    models: Iterable[type[Model]],
+    render: Callable[[], str],
+    per_user: bool = False,
+    vary: Iterable[tuple[str, str]] | None = None,
+) -> SafeString:
+    """The fragment `render()` makes, from the cache when the same view of the same rows was rendered in the
+    last LIST_CACHE_SECONDS. `per_user`: the rows depend on who asks, beyond their grants (their own needs);
+    `vary`: the query parameters the fragment depends on (default: all of request.GET)."""
+    seconds = getattr(settings, "LIST_CACHE_SECONDS", 30)
+    if seconds <= 0:
+        return mark_safe(render())  # noqa: S308 - our own rendered template
+    models = list(models)
+    track(*models)
+    keys = [_version_key(m) for m in models]
+    versions = cache.get_many(keys)
+    stamp = ",".join(str(versions.get(k, 1)) for k in keys)
+    query = sorted(
+        vary if vary is not None else ((k, v) for k, vs in request.GET.lists() for v in vs)
+    )
+    who = getattr(request.user, "pk", None) if per_user else None
+    raw = repr((scope_key(Scope.for_user(request.user)), who, query, stamp)).encode()
+    key = (
+        f"civicnest:frag:{name}:{translation.get_language()}:{hashlib.sha256(raw).hexdigest()[:40]}"
+    )
+    html = cache.get(key)
+    if html is None:
+        html = render()
+        cache.set(key, html, seconds)
+    return mark_safe(html)  # noqa: S308 - our own rendered template
