@@ -45,3 +45,4 @@ bench:
 	bench/run_venues.sh
 	bench/run_matching.sh
 	bench/run_load.sh
+	bench/run_dashboards.sh
