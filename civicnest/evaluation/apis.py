@@ -103,9 +103,12 @@ class BreachOutputSerializer(serializers.Serializer):
     title = serializers.CharField(source="rule.title")
     rule_source = serializers.CharField(source="rule.source")
     message = serializers.CharField(source="outcome.message")
-    facts = serializers.DictField(source="outcome.data", child=serializers.CharField())
+    facts = serializers.SerializerMethodField()
     plan = serializers.SerializerMethodField()
     due_on = serializers.SerializerMethodField()
+
+    def get_facts(self, breach: selectors.Breach) -> dict[str, str]:
+        return breach.outcome.data_dict()
 
     def get_plan(self, breach: selectors.Breach) -> str | None:
         return breach.acknowledgement.plan if breach.acknowledgement else None

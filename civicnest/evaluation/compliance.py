@@ -47,12 +47,20 @@ class CenterFacts:
     teams_served: int
 
 
+# (label, value) pairs; labels and words stay lazy, so checking thousands of centers translates nothing
+# until a page or the API shows a row.
+Facts = list[tuple[str | Promise, str | Promise]]
+
+
 @dataclass
 class Outcome:
     rule: str
     status: str
-    data: dict[str, str] = field(default_factory=dict)
-    message: str = ""
+    data: Facts = field(default_factory=list)
+    message: str | Promise = ""
+
+    def data_dict(self) -> dict[str, str]:
+        return {str(k): str(v) for k, v in self.data}
 
     @property
     def passed(self) -> bool:
@@ -73,64 +81,64 @@ def _pct(part: int, whole: int) -> Decimal:
 
 def premises(f: CenterFacts, p: Parameters) -> Outcome:
     ok = f.premises_independent and f.premises_area >= p.min_premises_area
-    data = {
-        str(_("场地面积")): f"{f.premises_area} ㎡",
-        str(_("下限")): f"{p.min_premises_area} ㎡",
-        str(_("固定独立")): str(_("是") if f.premises_independent else _("否")),
-    }
-    message = "" if ok else str(_("场地不足或不独立"))
+    data: Facts = [
+        (_("场地面积"), f"{f.premises_area} ㎡"),
+        (_("下限"), f"{p.min_premises_area} ㎡"),
+        (_("固定独立"), (_("是") if f.premises_independent else _("否"))),
+    ]
+    message = "" if ok else _("场地不足或不独立")
     return Outcome("premises", PASS if ok else FAIL, data, message)
 
 
 def full_time_staff(f: CenterFacts, p: Parameters) -> Outcome:
     if f.level not in (CenterLevel.CITY, CenterLevel.DISTRICT):
-        return Outcome("full_time_staff", NOT_APPLICABLE, {str(_("层级")): f.level})
+        return Outcome("full_time_staff", NOT_APPLICABLE, [(_("层级"), f.level)])
     ok = f.full_time >= 1
     return Outcome(
         "full_time_staff",
         PASS if ok else FAIL,
-        {str(_("在岗专职人员")): str(f.full_time)},
-        "" if ok else str(_("市、区级平台没有专职人员")),
+        [(_("在岗专职人员"), str(f.full_time))],
+        "" if ok else _("市、区级平台没有专职人员"),
     )
 
 
 def staff_ratio(f: CenterFacts, p: Parameters) -> Outcome:
     served = f.organizations_served + f.teams_served
-    data = {
-        str(_("服务的社会组织")): str(f.organizations_served),
-        str(_("服务的活动团队")): str(f.teams_served),
-        str(_("在岗专职人员")): str(f.full_time),
-        str(_("每人上限")): str(p.served_per_staff),
-    }
+    data: Facts = [
+        (_("服务的社会组织"), str(f.organizations_served)),
+        (_("服务的活动团队"), str(f.teams_served)),
+        (_("在岗专职人员"), str(f.full_time)),
+        (_("每人上限"), str(p.served_per_staff)),
+    ]
     if served == 0:
         return Outcome("staff_ratio", NOT_APPLICABLE, data)
     needed = -(-served // p.served_per_staff)  # ceiling
-    data[str(_("应配专职人员"))] = str(needed)
+    data.append((_("应配专职人员"), str(needed)))
     ok = f.full_time >= needed
-    return Outcome("staff_ratio", PASS if ok else FAIL, data, "" if ok else str(_("专职人员不足")))
+    return Outcome("staff_ratio", PASS if ok else FAIL, data, "" if ok else _("专职人员不足"))
 
 
 def social_workers(f: CenterFacts, p: Parameters) -> Outcome:
-    data = {
-        str(_("持证社工")): str(f.certified),
-        str(_("在岗专职人员")): str(f.full_time),
-        str(_("比例下限")): f"{p.social_worker_share}%",
-    }
+    data: Facts = [
+        (_("持证社工"), str(f.certified)),
+        (_("在岗专职人员"), str(f.full_time)),
+        (_("比例下限"), f"{p.social_worker_share}%"),
+    ]
     if f.full_time == 0:
         return Outcome("social_workers", NOT_APPLICABLE, data)
     share = _pct(f.certified, f.full_time)
-    data[str(_("持证比例"))] = f"{share}%"
+    data.append((_("持证比例"), f"{share}%"))
     ok = share >= p.social_worker_share
     return Outcome(
-        "social_workers", PASS if ok else FAIL, data, "" if ok else str(_("持证社工比例偏低"))
+        "social_workers", PASS if ok else FAIL, data, "" if ok else _("持证社工比例偏低")
     )
 
 
 def party_organization(f: CenterFacts, p: Parameters) -> Outcome:
-    data = {
-        str(_("党员人数")): str(f.party_members),
-        str(_("已建立党组织")): str(_("是") if f.has_party_org else _("否")),
-    }
+    data: Facts = [
+        (_("党员人数"), str(f.party_members)),
+        (_("已建立党组织"), (_("是") if f.has_party_org else _("否"))),
+    ]
     if f.party_members < 3:
         return Outcome("party_organization", NOT_APPLICABLE, data)
     ok = f.has_party_org
@@ -138,40 +146,40 @@ def party_organization(f: CenterFacts, p: Parameters) -> Outcome:
         "party_organization",
         PASS if ok else FAIL,
         data,
-        "" if ok else str(_("党员 3 人以上未建立党组织")),
+        "" if ok else _("党员 3 人以上未建立党组织"),
     )
 
 
 def average_pay(f: CenterFacts, p: Parameters) -> Outcome:
-    data = {str(_("在岗专职人员")): str(f.full_time)}
+    data: Facts = [(_("在岗专职人员"), str(f.full_time))]
     if p.city_average_wage is None:
-        data[str(_("上年度本市职工平均工资"))] = str(_("未设置"))
+        data.append((_("上年度本市职工平均工资"), _("未设置")))
         return Outcome("average_pay", NOT_APPLICABLE, data)
-    data[str(_("上年度本市职工平均工资"))] = f"{p.city_average_wage} 元"
+    data.append((_("上年度本市职工平均工资"), f"{p.city_average_wage} 元"))
     if f.full_time == 0:
         return Outcome("average_pay", NOT_APPLICABLE, data)
     if f.pay_missing:
-        data[str(_("未填报收入"))] = str(f.pay_missing)
-        return Outcome("average_pay", FAIL, data, str(_("有专职人员未填报上年度收入，无法核对")))
+        data.append((_("未填报收入"), str(f.pay_missing)))
+        return Outcome("average_pay", FAIL, data, _("有专职人员未填报上年度收入，无法核对"))
     avg = (f.average_pay or Decimal(0)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    data[str(_("专职人员平均收入"))] = f"{avg} 元"
+    data.append((_("专职人员平均收入"), f"{avg} 元"))
     ok = avg >= p.city_average_wage
     return Outcome(
         "average_pay",
         PASS if ok else FAIL,
         data,
-        "" if ok else str(_("平均收入低于上年度本市职工平均工资")),
+        "" if ok else _("平均收入低于上年度本市职工平均工资"),
     )
 
 
 def board(f: CenterFacts, p: Parameters) -> Outcome:
-    data = {
-        str(_("理事会")): str(_("有") if f.has_board else _("无")),
-        str(_("监事（会）")): str(_("有") if f.has_supervisor else _("无")),
-        str(_("在岗主任")): str(f.directors),
-    }
+    data: Facts = [
+        (_("理事会"), (_("有") if f.has_board else _("无"))),
+        (_("监事（会）"), (_("有") if f.has_supervisor else _("无"))),
+        (_("在岗主任"), str(f.directors)),
+    ]
     ok = f.has_board and f.has_supervisor and f.directors >= 1
-    return Outcome("board", PASS if ok else FAIL, data, "" if ok else str(_("治理结构不完整")))
+    return Outcome("board", PASS if ok else FAIL, data, "" if ok else _("治理结构不完整"))
 
 
 RULE_NAMES = {
@@ -182,9 +190,9 @@ RULE_NAMES = {
 
 
 def rules_on_file(f: CenterFacts, p: Parameters) -> Outcome:
-    data = {str(RULE_NAMES[k]): str(_("已建立") if v else _("缺")) for k, v in f.rules.items()}
+    data: Facts = [(RULE_NAMES[k], _("已建立") if v else _("缺")) for k, v in f.rules.items()]
     ok = all(f.rules.values())
-    return Outcome("rules", PASS if ok else FAIL, data, "" if ok else str(_("制度不健全")))
+    return Outcome("rules", PASS if ok else FAIL, data, "" if ok else _("制度不健全"))
 
 
 RULES: tuple[Rule, ...] = (

@@ -289,23 +289,33 @@ def parameters_for(year: int | None = None) -> compliance.Parameters:
     )
 
 
-def center_facts(centers: QuerySet[Center]) -> list[compliance.CenterFacts]:
+def filed_teams_by_prefix(teams: QuerySet[ActivityTeam] | None = None) -> dict[str, int]:
+    """Filed activity teams counted under their own region and its street: one GROUP BY, summed in Python
+    (a per-center prefix subquery cannot use an index and grows with centers × teams)."""
+    qs = ActivityTeam.objects.all() if teams is None else teams
+    grouped = (
+        qs.filter(status=FilingStatus.FILED)
+        .order_by()
+        .values("region_id")
+        .annotate(n=Count("pk"))
+        .values_list("region_id", "n")
+    )
+    totals: dict[str, int] = {}
+    for code, n in grouped:
+        for prefix in {code, code[:9]} if len(code) > 9 else {code}:
+            totals[prefix] = totals.get(prefix, 0) + n
+    return totals
+
+
+def center_facts(
+    centers: QuerySet[Center], teams_qs: QuerySet[ActivityTeam] | None = None
+) -> list[compliance.CenterFacts]:
     active_ft = Q(staff__is_active=True, staff__employment=Employment.FULL_TIME)
     orgs = (
         SocialOrganization.objects.filter(center=OuterRef("pk"))
         .exclude(status=OrgStatus.DEREGISTERED)
         .order_by()
         .values("center")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    teams = (
-        ActivityTeam.objects.filter(
-            region__code__startswith=OuterRef("region_id"), status=FilingStatus.FILED
-        )
-        .order_by()
-        .annotate(g=F("status"))
-        .values("g")
         .annotate(n=Count("pk"))
         .values("n")
     )
@@ -321,37 +331,57 @@ def center_facts(centers: QuerySet[Center]) -> list[compliance.CenterFacts]:
             pay_avg=Avg("staff__annual_pay", filter=active_ft),
             pay_missing=Count("staff", filter=active_ft & Q(staff__annual_pay__isnull=True)),
             orgs_served=Coalesce(Subquery(orgs), 0),
-            teams_served=Coalesce(Subquery(teams), 0),
         )
         .order_by("region_id", "name")
     )
+    teams = filed_teams_by_prefix(teams_qs)
     facts = []
-    for c in rows:
+    for c in rows.values(  # plain dicts: no model instances for thousands of centers
+        "pk",
+        "name",
+        "level",
+        "region_id",
+        "premises_area",
+        "premises_independent",
+        "has_party_org",
+        "has_board",
+        "has_supervisor",
+        "has_financial_rules",
+        "has_personnel_rules",
+        "has_procedure_rules",
+        "ft",
+        "certified",
+        "party",
+        "directors",
+        "pay_avg",
+        "pay_missing",
+        "orgs_served",
+    ):
         facts.append(
             compliance.CenterFacts(
-                center_id=c.pk,
-                name=c.name,
-                level=c.level,
-                region_id=c.region_id,
-                premises_area=c.premises_area,
-                premises_independent=c.premises_independent,
-                full_time=c.ft,
-                certified=c.certified,
-                party_members=c.party,
-                has_party_org=c.has_party_org,
-                directors=c.directors,
-                has_board=c.has_board,
-                has_supervisor=c.has_supervisor,
+                center_id=c["pk"],
+                name=c["name"],
+                level=c["level"],
+                region_id=c["region_id"],
+                premises_area=c["premises_area"],
+                premises_independent=c["premises_independent"],
+                full_time=c["ft"],
+                certified=c["certified"],
+                party_members=c["party"],
+                has_party_org=c["has_party_org"],
+                directors=c["directors"],
+                has_board=c["has_board"],
+                has_supervisor=c["has_supervisor"],
                 rules={
-                    "financial": c.has_financial_rules,
-                    "personnel": c.has_personnel_rules,
-                    "procedure": c.has_procedure_rules,
+                    "financial": c["has_financial_rules"],
+                    "personnel": c["has_personnel_rules"],
+                    "procedure": c["has_procedure_rules"],
                 },
-                average_pay=Decimal(str(c.pay_avg)) if c.pay_avg is not None else None,
-                pay_missing=c.pay_missing,
-                organizations_served=c.orgs_served,
-                teams_served=c.teams_served
-                if c.level in (CenterLevel.STREET, CenterLevel.COMMUNITY)
+                average_pay=Decimal(str(c["pay_avg"])) if c["pay_avg"] is not None else None,
+                pay_missing=c["pay_missing"],
+                organizations_served=c["orgs_served"],
+                teams_served=teams.get(c["region_id"], 0)
+                if c["level"] in (CenterLevel.STREET, CenterLevel.COMMUNITY)
                 else 0,
             )
         )
@@ -388,7 +418,7 @@ def compliance_report(
     if center_ids is not None:
         centers = centers.filter(pk__in=center_ids)
     params = parameters_for()
-    facts = center_facts(centers)
+    facts = center_facts(centers, Scope.for_user(user).filter(ActivityTeam.objects.all(), "region"))
     acks = {
         (a.center_id, a.rule): a
         for a in BreachAcknowledgement.objects.filter(

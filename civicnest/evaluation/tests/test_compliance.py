@@ -166,7 +166,7 @@ def test_facts_come_from_the_centers_rows(
     assert failed == {"premises", "average_pay", "party_organization"}
     assert report.compliant == 0
     pay = next(b for b in report.breaches if b.rule.code == "average_pay")
-    assert pay.outcome.data["专职人员平均收入"] == "85000.00 元"
+    assert pay.outcome.data_dict()["专职人员平均收入"] == "85000.00 元"
 
 
 @pytest.mark.django_db
