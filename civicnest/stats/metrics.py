@@ -9,11 +9,14 @@ figures with `register()`; the dashboard, the API and the reports pick them up w
 from __future__ import annotations
 
 import datetime
+import operator
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import reduce
 from typing import Any
 
+from django.apps import apps
 from django.db.models import (
     Aggregate,
     Avg,
@@ -22,7 +25,6 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     Q,
-    QuerySet,
     Sum,
 )
 from django.db.models.functions import Substr
@@ -53,14 +55,19 @@ def _as_number(value: Any, decimals: int) -> Number:
 
 @dataclass(frozen=True)
 class Metric:
-    """Rows of one model restricted to a period, and an aggregate over them."""
+    """Rows of one model that meet `where(period)`, and an aggregate over them.
+
+    Metrics of the same model are computed together (`values()`, `children()`): one query with one
+    filtered aggregate per metric and period, instead of a query per figure.
+    """
 
     key: str
     section: str
     label: str | Promise
     unit: str | Promise
-    rows: Callable[[Period], QuerySet[Any]]
-    aggregate: Callable[[], Aggregate]
+    model: str  # "app_label.ModelName"
+    where: Callable[[Period], Q]
+    aggregate: Callable[[Q], Aggregate]  # given the period's filter
     region_field: str = "region"
     decimals: int = 0
     # A "current" figure describes the present state (no history is kept), so it has no
@@ -68,22 +75,90 @@ class Metric:
     current: bool = False
 
     def value(self, code: str, period: Period) -> Number:
-        qs = self.rows(period).filter(subtree_q([code], self.region_field))
-        return _as_number(qs.aggregate(v=self.aggregate())["v"], self.decimals)
+        return values(code, [period], [self])[0][self.key]
 
     def by_child(self, code: str, period: Period) -> dict[str, Number]:
-        length = child_code_length(code)
-        if length is None:
-            return {}
-        grouped = (
-            self.rows(period)
-            .filter(subtree_q([code], self.region_field))
-            .annotate(child=Substr(self.region_field, 1, length))
+        return children(code, period, [self]).get(self.key, {})
+
+
+def count() -> Callable[[Q], Aggregate]:
+    return lambda q: Count("pk", filter=q)
+
+
+def total(field_name: str) -> Callable[[Q], Aggregate]:
+    return lambda q: Sum(field_name, filter=q)
+
+
+def mean(field_name: str) -> Callable[[Q], Aggregate]:
+    return lambda q: Avg(field_name, filter=q)
+
+
+def _by_model(metrics: Iterable[Any]) -> dict[tuple[str, str], list[Metric]]:
+    groups: dict[tuple[str, str], list[Metric]] = {}
+    for m in metrics:
+        if isinstance(m, Metric):
+            groups.setdefault((m.model, m.region_field), []).append(m)
+    return groups
+
+
+def values(code: str, periods: list[Period], metrics: Iterable[Any]) -> list[dict[str, Number]]:
+    """Each metric's value per period (present-state metrics only for the first period)."""
+    metrics = list(metrics)
+    out: list[dict[str, Number]] = [{} for _ in periods]
+    for (model, field_name), group in _by_model(metrics).items():
+        aggregates: dict[str, Aggregate] = {}
+        names: dict[str, tuple[Metric, int]] = {}
+        wheres: list[Q] = []
+        for m in group:
+            for i, period in enumerate(periods):
+                if i and m.current:
+                    continue
+                where = m.where(period)
+                wheres.append(where)
+                alias = f"v{len(names)}"
+                aggregates[alias] = m.aggregate(where)
+                names[alias] = (m, i)
+        row = (
+            apps.get_model(model)
+            .objects.filter(subtree_q([code], field_name))
+            .filter(reduce(operator.or_, wheres))
+            .aggregate(**aggregates)
+        )
+        for alias, (m, i) in names.items():
+            out[i][m.key] = _as_number(row[alias], m.decimals)
+    for m in metrics:
+        if not isinstance(m, Metric):
+            for i, period in enumerate(periods):
+                if not (i and m.current):
+                    out[i][m.key] = m.value(code, period)
+    return out
+
+
+def children(code: str, period: Period, metrics: Iterable[Any]) -> dict[str, dict[str, Number]]:
+    """{metric key: {child region code: value}}, one grouped query per model."""
+    metrics = list(metrics)
+    length = child_code_length(code)
+    if length is None:
+        return {}
+    out: dict[str, dict[str, Number]] = {m.key: {} for m in metrics}
+    for (model, field_name), group in _by_model(metrics).items():
+        aggregates = {f"v{n}": m.aggregate(m.where(period)) for n, m in enumerate(group)}
+        rows = (
+            apps.get_model(model)
+            .objects.filter(subtree_q([code], field_name))
+            .filter(reduce(operator.or_, [m.where(period) for m in group]))
+            .annotate(child=Substr(field_name, 1, length))
             .values("child")
-            .annotate(v=self.aggregate())
+            .annotate(**aggregates)
             .order_by()
         )
-        return {row["child"]: _as_number(row["v"], self.decimals) for row in grouped}
+        for row in rows:
+            for n, m in enumerate(group):
+                out[m.key][row["child"]] = _as_number(row[f"v{n}"], m.decimals)
+    for m in metrics:
+        if not isinstance(m, Metric):
+            out[m.key] = m.by_child(code, period)
+    return out
 
 
 @dataclass(frozen=True)
@@ -99,17 +174,22 @@ class CoverageMetric:
     current: bool = False
     region_field: str = field(default="code")
 
-    def _regions(self, code: str, period: Period) -> QuerySet[Region]:
+    def _regions(self, code: str, period: Period) -> list[tuple[str, bool]]:
+        """(region code, has an active center) for every region of the level in the subtree."""
         from civicnest.network.models import Center, CenterStatus
 
-        centers = Center.objects.filter(status=CenterStatus.ACTIVE).filter(
-            Q(opening_date__isnull=True) | Q(opening_date__lte=period.end)
+        with_center = set(
+            Center.objects.filter(status=CenterStatus.ACTIVE)
+            .filter(Q(opening_date__isnull=True) | Q(opening_date__lte=period.end))
+            .filter(subtree_q([code], "region"))
+            .values_list("region_id", flat=True)
         )
-        return (
+        codes = (
             Region.objects.filter(level=self.level)
             .filter(subtree_q([code], "code"))
-            .annotate(covered=Count("centers", filter=Q(centers__in=centers), distinct=True))
+            .values_list("code", flat=True)
         )
+        return [(c, c in with_center) for c in codes]
 
     def _percent(self, total: int, covered: int) -> Decimal:
         if not total:
@@ -117,17 +197,15 @@ class CoverageMetric:
         return (Decimal(covered * 100) / total).quantize(Decimal("0.1"))
 
     def value(self, code: str, period: Period) -> Number:
-        rows = list(self._regions(code, period).values_list("covered", flat=True))  # type: ignore[misc]
-        return self._percent(len(rows), sum(1 for c in rows if c))
+        rows = self._regions(code, period)
+        return self._percent(len(rows), sum(1 for _c, covered in rows if covered))
 
     def by_child(self, code: str, period: Period) -> dict[str, Number]:
         length = child_code_length(code)
         if length is None:
             return {}
         totals: dict[str, list[int]] = {}
-        for region_code, covered in self._regions(code, period).values_list(  # type: ignore[misc]
-            "code", "covered"
-        ):
+        for region_code, covered in self._regions(code, period):
             bucket = totals.setdefault(region_code[:length], [0, 0])
             bucket[0] += 1
             bucket[1] += 1 if covered else 0
@@ -192,13 +270,18 @@ class Breakdown:
     key: str
     section: str
     label: str | Promise
-    rows: Callable[[Period], QuerySet[Any]]
+    model: str
+    where: Callable[[Period], Q]
     field_name: str
     choices: Callable[[], Iterable[tuple[str, Any]]]
     region_field: str = "region"
 
     def counts(self, code: str, period: Period) -> list[tuple[str, int]]:
-        qs = self.rows(period).filter(subtree_q([code], self.region_field))
+        qs = (
+            apps.get_model(self.model)
+            .objects.filter(self.where(period))
+            .filter(subtree_q([code], self.region_field))
+        )
         found = dict(qs.values_list(self.field_name).annotate(n=Count("pk")).order_by())
         return [(str(label), found.get(value, 0)) for value, label in self.choices()]
 
@@ -221,113 +304,8 @@ def register(*items: AnyMetric | Breakdown) -> None:
 # -- the figures of the apps already built -----------------------------------------------------
 
 
-def _registry_rows(period: Period) -> QuerySet[Any]:
-    from civicnest.registry.models import OrgStatus, SocialOrganization
-
-    return SocialOrganization.objects.filter(registered_on__lte=period.end).exclude(
-        status=OrgStatus.DEREGISTERED
-    )
-
-
-def _new_orgs(period: Period) -> QuerySet[Any]:
-    from civicnest.registry.models import SocialOrganization
-
-    return SocialOrganization.objects.filter(registered_on__range=(period.start, period.end))
-
-
-def _teams(period: Period) -> QuerySet[Any]:
-    from civicnest.registry.models import ActivityTeam, FilingStatus
-
-    return ActivityTeam.objects.filter(status=FilingStatus.FILED, filed_on__lte=period.end)
-
-
-def _new_teams(period: Period) -> QuerySet[Any]:
-    from civicnest.registry.models import ActivityTeam, FilingStatus
-
-    return ActivityTeam.objects.filter(
-        status=FilingStatus.FILED, filed_on__range=(period.start, period.end)
-    )
-
-
-def _centers(period: Period) -> QuerySet[Any]:
-    from civicnest.network.models import Center, CenterStatus
-
-    return Center.objects.filter(status=CenterStatus.ACTIVE).filter(
-        Q(opening_date__isnull=True) | Q(opening_date__lte=period.end)
-    )
-
-
-def _applications(period: Period) -> QuerySet[Any]:
-    from civicnest.incubation.models import Application
-
-    return Application.objects.filter(created_at__range=_aware(period))
-
-
-def _incubating(period: Period) -> QuerySet[Any]:
-    from civicnest.incubation.models import Application, ApplicationStatus
-
-    return Application.objects.filter(
-        status__in=[ApplicationStatus.INCUBATING, ApplicationStatus.EXTENDED]
-    )
-
-
-def _graduated(period: Period) -> QuerySet[Any]:
-    from civicnest.incubation.models import Application
-
-    return Application.objects.filter(graduated_on__range=(period.start, period.end))
-
-
-def _incubation_services(period: Period) -> QuerySet[Any]:
-    from civicnest.incubation.models import ServiceRecord
-
-    return ServiceRecord.objects.filter(served_on__range=(period.start, period.end))
-
-
-def _needs(period: Period) -> QuerySet[Any]:
-    from civicnest.matching.models import Need
-
-    return Need.objects.filter(created_at__range=_aware(period))
-
-
-def _matches_made(period: Period) -> QuerySet[Any]:
-    from civicnest.matching.models import Match, MatchStatus
-
-    return Match.objects.filter(created_at__range=_aware(period)).exclude(
-        status__in=[MatchStatus.SUGGESTED, MatchStatus.DECLINED]
-    )
-
-
-def _delivered(period: Period) -> QuerySet[Any]:
-    from civicnest.matching.models import Match
-
-    return Match.objects.filter(delivered_on__range=(period.start, period.end))
-
-
-def _rated(period: Period) -> QuerySet[Any]:
-    return _delivered(period).filter(rating__isnull=False)
-
-
-def _attended(period: Period) -> QuerySet[Any]:
-    from civicnest.training.models import Enrolment
-
-    return Enrolment.objects.filter(
-        checked_in_at__isnull=False, session__starts_at__range=_aware(period)
-    )
-
-
-def _volunteer_hours(period: Period) -> QuerySet[Any]:
-    from civicnest.training.models import HourStatus, ServiceHour
-
-    return ServiceHour.objects.filter(
-        status=HourStatus.VERIFIED, served_on__range=(period.start, period.end)
-    )
-
-
-def _bookings(period: Period) -> QuerySet[Any]:
-    from civicnest.venues.models import Booking, BookingStatus
-
-    start, end = period.bounds()
-    return Booking.objects.filter(status=BookingStatus.CONFIRMED, start__gte=start, start__lt=end)
+def _day_range(period: Period) -> tuple[datetime.date, datetime.date]:
+    return period.start, period.end
 
 
 def _aware(period: Period) -> tuple[datetime.datetime, datetime.datetime]:
@@ -335,12 +313,84 @@ def _aware(period: Period) -> tuple[datetime.datetime, datetime.datetime]:
     return start, end - datetime.timedelta(microseconds=1)
 
 
-def _duration_sum() -> Aggregate:
-    return Sum(ExpressionWrapper(F("end") - F("start"), output_field=DurationField()))
+def _orgs(period: Period) -> Q:
+    return Q(registered_on__lte=period.end) & ~Q(status="deregistered")
+
+
+def _new_orgs(period: Period) -> Q:
+    return Q(registered_on__range=_day_range(period))
+
+
+def _teams(period: Period) -> Q:
+    return Q(status="filed", filed_on__lte=period.end)
+
+
+def _new_teams(period: Period) -> Q:
+    return Q(status="filed", filed_on__range=_day_range(period))
+
+
+def _centers(period: Period) -> Q:
+    return Q(status="active") & (Q(opening_date__isnull=True) | Q(opening_date__lte=period.end))
+
+
+def _applications(period: Period) -> Q:
+    return Q(created_at__range=_aware(period))
+
+
+def _incubating(period: Period) -> Q:
+    return Q(status__in=["incubating", "extended"])
+
+
+def _graduated(period: Period) -> Q:
+    return Q(graduated_on__range=_day_range(period))
+
+
+def _served_on(period: Period) -> Q:
+    return Q(served_on__range=_day_range(period))
+
+
+def _created(period: Period) -> Q:
+    return Q(created_at__range=_aware(period))
+
+
+def _matches_made(period: Period) -> Q:
+    return _created(period) & ~Q(status__in=["suggested", "declined"])
+
+
+def _delivered(period: Period) -> Q:
+    return Q(delivered_on__range=_day_range(period))
+
+
+def _rated(period: Period) -> Q:
+    return _delivered(period) & Q(rating__isnull=False)
+
+
+def _attended(period: Period) -> Q:
+    return Q(checked_in_at__isnull=False, session__starts_at__range=_aware(period))
+
+
+def _volunteer_hours(period: Period) -> Q:
+    return Q(status="verified", served_on__range=_day_range(period))
+
+
+def _bookings(period: Period) -> Q:
+    start, end = period.bounds()
+    return Q(status="confirmed", start__gte=start, start__lt=end)
+
+
+def _duration_sum(q: Q) -> Aggregate:
+    return Sum(ExpressionWrapper(F("end") - F("start"), output_field=DurationField()), filter=q)
 
 
 BOOKED_HOURS = Metric(
-    "venue_hours", "venues", _("场地预约时长"), _("小时"), _bookings, _duration_sum, decimals=1
+    "venue_hours",
+    "venues",
+    _("场地预约时长"),
+    _("小时"),
+    "venues.Booking",
+    _bookings,
+    _duration_sum,
+    decimals=1,
 )
 
 
@@ -353,6 +403,9 @@ def _choices(module: str, name: str) -> Callable[[], Iterable[tuple[str, Any]]]:
     return choices
 
 
+ORG, TEAM = "registry.SocialOrganization", "registry.ActivityTeam"
+APP, MATCH, ENROLMENT = "incubation.Application", "matching.Match", "training.Enrolment"
+
 register_section("registry", _("社会组织"))
 register_section("network", _("服务网络"))
 register_section("incubation", _("孵化培育"))
@@ -360,68 +413,71 @@ register_section("matching", _("供需对接"))
 register_section("training", _("培训与志愿服务"))
 register_section("venues", _("场地使用"))
 
+M = Metric  # the definitions below read as a table
+
 register(
-    Metric(
-        "org_total", "registry", _("登记社会组织"), _("家"), _registry_rows, lambda: Count("pk")
-    ),
-    Metric("org_new", "registry", _("新登记社会组织"), _("家"), _new_orgs, lambda: Count("pk")),
-    Metric("team_total", "registry", _("备案群众活动团队"), _("支"), _teams, lambda: Count("pk")),
-    Metric("team_new", "registry", _("新备案团队"), _("支"), _new_teams, lambda: Count("pk")),
-    Metric("center_total", "network", _("运营中的中心"), _("个"), _centers, lambda: Count("pk")),
+    M("org_total", "registry", _("登记社会组织"), _("家"), ORG, _orgs, count()),
+    M("org_new", "registry", _("新登记社会组织"), _("家"), ORG, _new_orgs, count()),
+    M("team_total", "registry", _("备案群众活动团队"), _("支"), TEAM, _teams, count()),
+    M("team_new", "registry", _("新备案团队"), _("支"), TEAM, _new_teams, count()),
+    M("center_total", "network", _("运营中的中心"), _("个"), "network.Center", _centers, count()),
     CoverageMetric("coverage_district", "network", _("区县中心覆盖率"), RegionLevel.DISTRICT),
     CoverageMetric("coverage_street", "network", _("街道中心覆盖率"), RegionLevel.STREET),
     CoverageMetric("coverage_community", "network", _("社区中心覆盖率"), RegionLevel.COMMUNITY),
-    Metric(
-        "inc_applications", "incubation", _("孵化申请"), _("个"), _applications, lambda: Count("pk")
-    ),
-    Metric(
+    M("inc_applications", "incubation", _("孵化申请"), _("个"), APP, _applications, count()),
+    M(
         "inc_incubating",
         "incubation",
         _("在孵组织（当前）"),
         _("家"),
+        APP,
         _incubating,
-        lambda: Count("pk"),
+        count(),
         current=True,
     ),
-    Metric("inc_graduated", "incubation", _("出壳"), _("家"), _graduated, lambda: Count("pk")),
-    Metric(
+    M("inc_graduated", "incubation", _("出壳"), _("家"), APP, _graduated, count()),
+    M(
         "inc_service_hours",
         "incubation",
         _("孵化服务时长"),
         _("小时"),
-        _incubation_services,
-        lambda: Sum("hours"),
+        "incubation.ServiceRecord",
+        _served_on,
+        total("hours"),
         decimals=1,
     ),
-    Metric("need_submitted", "matching", _("提交的需求"), _("条"), _needs, lambda: Count("pk")),
-    Metric("match_made", "matching", _("达成对接"), _("次"), _matches_made, lambda: Count("pk")),
-    Metric("match_delivered", "matching", _("完成服务"), _("次"), _delivered, lambda: Count("pk")),
-    Metric(
+    M("need_submitted", "matching", _("提交的需求"), _("条"), "matching.Need", _created, count()),
+    M("match_made", "matching", _("达成对接"), _("次"), MATCH, _matches_made, count()),
+    M("match_delivered", "matching", _("完成服务"), _("次"), MATCH, _delivered, count()),
+    M(
         "match_rating",
         "matching",
         _("服务平均评价"),
         _("分"),
+        MATCH,
         _rated,
-        lambda: Avg("rating"),
+        mean("rating"),
         decimals=1,
     ),
-    Metric(
+    M(
         "training_hours",
         "training",
         _("培训学时"),
         _("人·学时"),
+        ENROLMENT,
         _attended,
-        lambda: Sum("session__hours"),
+        total("session__hours"),
         decimals=1,
     ),
-    Metric("trainees", "training", _("培训签到人次"), _("人次"), _attended, lambda: Count("pk")),
-    Metric(
+    M("trainees", "training", _("培训签到人次"), _("人次"), ENROLMENT, _attended, count()),
+    M(
         "volunteer_hours",
         "training",
         _("志愿服务时长（已核验）"),
         _("小时"),
+        "training.ServiceHour",
         _volunteer_hours,
-        lambda: Sum("hours"),
+        total("hours"),
         decimals=1,
     ),
     BOOKED_HOURS,
@@ -438,7 +494,8 @@ register(
         "org_by_type",
         "registry",
         _("按组织类型"),
-        _registry_rows,
+        ORG,
+        _orgs,
         "org_type",
         _org_choices("OrgType"),
     ),
@@ -446,15 +503,16 @@ register(
         "org_by_category",
         "registry",
         _("按服务领域"),
-        _registry_rows,
+        ORG,
+        _orgs,
         "category",
         _org_choices("Category"),
     ),
     Breakdown(
-        "org_by_stage", "registry", _("按发展阶段"), _registry_rows, "stage", _org_choices("Stage")
+        "org_by_stage", "registry", _("按发展阶段"), ORG, _orgs, "stage", _org_choices("Stage")
     ),
     Breakdown(
-        "org_by_grade", "registry", _("按评估等级"), _registry_rows, "grade", _org_choices("Grade")
+        "org_by_grade", "registry", _("按评估等级"), ORG, _orgs, "grade", _org_choices("Grade")
     ),
 )
 
@@ -462,66 +520,62 @@ register(
 # -- venture philanthropy: the money chain, budget → subscribed → contracted → disbursed ------------
 
 
-def _programs(period: Period) -> QuerySet[Any]:
-    from civicnest.philanthropy.models import FundingProgram
-
-    return FundingProgram.objects.filter(call_opens__range=(period.start, period.end))
+def _programs(period: Period) -> Q:
+    return Q(call_opens__range=_day_range(period))
 
 
-def _subscriptions(period: Period) -> QuerySet[Any]:
-    from civicnest.philanthropy.models import Subscription
-
-    return Subscription.objects.filter(inflow__posted_at__range=_aware(period))
+def _subscriptions(period: Period) -> Q:
+    return Q(inflow__posted_at__range=_aware(period))
 
 
-def _contracts(period: Period) -> QuerySet[Any]:
-    from civicnest.philanthropy.models import Contract
-
-    return Contract.objects.filter(starts_on__range=(period.start, period.end))
+def _contracts(period: Period) -> Q:
+    return Q(starts_on__range=_day_range(period))
 
 
-def _disbursed(period: Period) -> QuerySet[Any]:
-    from civicnest.philanthropy.models import Tranche, TrancheStatus
-
-    return Tranche.objects.filter(status=TrancheStatus.PAID, entry__posted_at__range=_aware(period))
+def _disbursed(period: Period) -> Q:
+    return Q(status="paid", entry__posted_at__range=_aware(period))
 
 
 register_section("philanthropy", _("公益创投与购买服务"))
 register(
-    Metric(
+    M(
         "phil_budget",
         "philanthropy",
         _("新开项目预算"),
         _("元"),
+        "philanthropy.FundingProgram",
         _programs,
-        lambda: Sum("budget"),
+        total("budget"),
         decimals=2,
     ),
-    Metric(
+    M(
         "phil_subscribed",
         "philanthropy",
         _("认购金额"),
         _("元"),
+        "philanthropy.Subscription",
         _subscriptions,
-        lambda: Sum("amount"),
+        total("amount"),
         decimals=2,
     ),
-    Metric(
+    M(
         "phil_contracted",
         "philanthropy",
         _("签约金额"),
         _("元"),
+        "philanthropy.Contract",
         _contracts,
-        lambda: Sum("amount"),
+        total("amount"),
         decimals=2,
     ),
-    Metric(
+    M(
         "phil_disbursed",
         "philanthropy",
         _("拨付金额"),
         _("元"),
+        "philanthropy.Tranche",
         _disbursed,
-        lambda: Sum("amount"),
+        total("amount"),
         decimals=2,
     ),
 )
@@ -544,18 +598,26 @@ class ComplianceMetric:
     region_field: str = "region"
 
     def _per_center(self, code: str) -> list[tuple[str, bool]]:
-        from civicnest.evaluation import compliance
-        from civicnest.evaluation.selectors import center_facts, parameters_for
-        from civicnest.network.models import Center, CenterStatus
+        """(center region, meets every rule) per active center; computed once for all four uses
+        (two figures, each with its value and its per-child breakdown) within the cache period."""
+        from django.core.cache import cache
 
-        centers = Center.objects.filter(status=CenterStatus.ACTIVE).filter(
-            subtree_q([code], "region")
-        )
-        params = parameters_for()
-        return [
-            (f.region_id, all(o.passed for o in compliance.evaluate(f, params)))
-            for f in center_facts(centers)
-        ]
+        def compute() -> list[tuple[str, bool]]:
+            from civicnest.evaluation import compliance
+            from civicnest.evaluation.selectors import center_facts, parameters_for
+            from civicnest.network.models import Center, CenterStatus
+
+            centers = Center.objects.filter(status=CenterStatus.ACTIVE).filter(
+                subtree_q([code], "region")
+            )
+            params = parameters_for()
+            return [
+                (f.region_id, all(o.passed for o in compliance.evaluate(f, params)))
+                for f in center_facts(centers)
+            ]
+
+        rows = cache.get_or_set(f"stats:v1:compliance:{code}", compute, 300)
+        return rows if rows is not None else compute()
 
     def _summarise(self, rows: list[bool]) -> Number:
         if self.share:

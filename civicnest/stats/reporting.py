@@ -15,6 +15,7 @@ from openpyxl.styles import Font
 
 from civicnest.core.pdf import render_pdf
 from civicnest.regions.models import Region
+from civicnest.stats import metrics
 from civicnest.stats.metrics import BREAKDOWNS, METRICS, SECTIONS, Number
 from civicnest.stats.models import StatReport
 from civicnest.stats.periods import Period
@@ -37,11 +38,11 @@ def _change(value: Number, previous: Number | None) -> Decimal | None:
 
 
 def report_figures(code: str, period: Period) -> list[ReportRow]:
-    previous = period.previous()
+    now, then = metrics.values(code, [period, period.previous()], METRICS.values())
     rows = []
-    for metric in METRICS.values():
-        value = metric.value(code, period)
-        before = None if metric.current else metric.value(code, previous)
+    for key, metric in METRICS.items():
+        value = now[key]
+        before = None if metric.current else then[key]
         rows.append(
             ReportRow(
                 str(SECTIONS.get(metric.section, metric.section)),
@@ -66,7 +67,7 @@ def build_report_content(
     breakdowns = [(str(b.label), b.counts(region.code, period)) for b in BREAKDOWNS.values()]
     tick(55, _("计算下级区划"))
     children = list(Region.objects.filter(parent=region).order_by("code"))
-    per_metric = {key: m.by_child(region.code, period) for key, m in METRICS.items()}
+    per_metric = metrics.children(region.code, period, METRICS.values())
     child_rows = [
         (child, [per_metric[key].get(child.code, 0) for key in METRICS]) for child in children
     ]

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from civicnest.regions.models import Region, RegionLevel
 from civicnest.regions.scoping import Scope
+from civicnest.stats import metrics
 from civicnest.stats.metrics import BREAKDOWNS, METRICS, SECTIONS, Number, child_code_length
 from civicnest.stats.periods import Period
 
@@ -48,11 +49,14 @@ def _cached(key: str, compute: Any) -> Any:
     return cache.get_or_set(f"stats:v1:{key}", compute, CACHE_SECONDS)
 
 
-def figure_values(code: str, period: Period) -> dict[str, Number]:
-    return _cached(
+def figure_values(code: str, period: Period) -> tuple[dict[str, Number], dict[str, Number]]:
+    """Every figure's value in the period and in the previous one, computed together (the previous
+    period skips present-state figures, which have no history to compare with)."""
+    current, previous = _cached(
         f"values:{code}:{period.key}",
-        lambda: {key: metric.value(code, period) for key, metric in METRICS.items()},
+        lambda: metrics.values(code, [period, period.previous()], METRICS.values()),
     )
+    return current, previous
 
 
 def breakdown_counts(code: str, period: Period) -> dict[str, list[tuple[str, int]]]:
@@ -66,7 +70,7 @@ def child_values(code: str, period: Period, keys: tuple[str, ...]) -> dict[str, 
     """{metric key: {child code: value}} for the given figures."""
     return _cached(
         f"children:{code}:{period.key}:{','.join(keys)}",
-        lambda: {key: METRICS[key].by_child(code, period) for key in keys if key in METRICS},
+        lambda: metrics.children(code, period, [METRICS[key] for key in keys if key in METRICS]),
     )
 
 
@@ -129,8 +133,7 @@ class Dashboard:
 
 def dashboard(*, user: Any, code: str | None, period: Period, map_metric: str = "") -> Dashboard:
     region = jurisdiction_for(user, code)
-    values = figure_values(region.code, period)
-    previous = figure_values(region.code, period.previous())
+    values, previous = figure_values(region.code, period)
     counts = breakdown_counts(region.code, period)
     sections = []
     for section_key, label in SECTIONS.items():
