@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime
+import os
 from decimal import Decimal
 from typing import Any
 
+from auditlog.models import LogEntry
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -19,7 +22,7 @@ from civicnest.core.exceptions import ApplicationError
 from civicnest.core.services import notify
 from civicnest.matching import permissions
 from civicnest.matching.codes import Beneficiary, Category
-from civicnest.matching.engine import Index
+from civicnest.matching.engine import Index, Suggestion
 from civicnest.matching.live_index import live_index, query_for
 from civicnest.matching.models import (
     Match,
@@ -36,6 +39,7 @@ from civicnest.registry.models import SocialOrganization
 
 DUPLICATE_WINDOW = datetime.timedelta(days=3)
 SUGGESTIONS_KEPT = 5
+REFRESH_BATCH = 500  # needs ranked, then written in one transaction, by the nightly batch
 M = MatchStatus
 # Who moves a match from one status to the next.
 MATCH_FLOW: dict[str, dict[str, str]] = {
@@ -236,26 +240,44 @@ def suggestions_refresh(
 ) -> list[Match]:
     """Replace the need's engine suggestions (matches staff already acted on are kept).
 
-    `index`: an index the caller synced already (the nightly batch syncs once, not once per need).
+    `index`: an index the caller synced already.
     """
     ranked = (
         index.rank(query_for(need), limit=limit) if index else live_index.rank(need, limit=limit)
     )
     with transaction.atomic():
-        need.matches.filter(status=M.SUGGESTED).delete()
-        acted = set(need.matches.values_list("offering_id", flat=True))
-        fresh = [
-            Match(
-                need=need,
-                offering_id=s.offering,
-                region_id=need.region_id,
-                score=s.score,
-                reasons=s.reasons,
-            )
-            for s in ranked
-            if s.offering not in acted
-        ]
-        return Match.objects.bulk_create(fresh)
+        _removed, fresh = _replace_suggestions([need], {need.pk: ranked})
+    return fresh
+
+
+def _replace_suggestions(
+    needs: list[Need], ranked: dict[int, list[Suggestion]]
+) -> tuple[int, list[Match]]:
+    """Swap the needs' engine suggestions for `ranked` in three statements, whatever the number of needs.
+
+    Suggested matches are machine output, rewritten every night: they are neither audited when written
+    (bulk_create) nor, since decision "nightly suggestions", when replaced (one plain DELETE instead of
+    one audit entry per row; the nightly batch writes one summary entry). Nothing references a match.
+    Call inside a transaction.
+    """
+    ids = [need.pk for need in needs]
+    removed = Match.objects.filter(need_id__in=ids, status=M.SUGGESTED)._raw_delete(
+        Match.objects.db
+    )
+    acted = set(Match.objects.filter(need_id__in=ids).values_list("need_id", "offering_id"))
+    fresh = [
+        Match(
+            need=need,
+            offering_id=s.offering,
+            region_id=need.region_id,
+            score=s.score,
+            reasons=s.reasons,
+        )
+        for need in needs
+        for s in ranked.get(need.pk, [])
+        if (need.pk, s.offering) not in acted
+    ]
+    return removed, Match.objects.bulk_create(fresh, batch_size=1000)
 
 
 def _lock_match(match: Match) -> Match:
@@ -441,13 +463,61 @@ def escalate_stale_needs(*, now: datetime.datetime | None = None) -> int:
     return count
 
 
-def refresh_all_suggestions() -> int:
-    """The nightly batch: fresh suggestions for every open need."""
-    count = 0
+def refresh_all_suggestions(*, batch_size: int = REFRESH_BATCH) -> int:
+    """The nightly batch: fresh suggestions for every open need, written `batch_size` needs at a time.
+
+    The index is synced once; each batch is ranked in memory, then replaced in one transaction. One
+    summary audit entry records the night (the replaced suggestions are not audited row by row).
+    """
     index = live_index.sync()
-    for need in Need.objects.filter(status__in=[NeedStatus.OPEN, NeedStatus.MATCHING]).iterator(
-        chunk_size=500
-    ):
-        suggestions_refresh(need=need, index=index)
-        count += 1
+    needs = Need.objects.filter(status__in=[NeedStatus.OPEN, NeedStatus.MATCHING]).only(
+        "pk", "title", "description", "region_id", "beneficiaries", "category"
+    )
+    count = removed = written = 0
+    regions: set[str] = set()
+    batch: list[Need] = []
+    for need in needs.order_by("pk").iterator(chunk_size=batch_size):
+        batch.append(need)
+        if len(batch) == batch_size:
+            batch_removed, batch_written = _refresh_batch(index, batch)
+            count, removed, written = (
+                count + len(batch),
+                removed + batch_removed,
+                written + batch_written,
+            )
+            regions.update(n.region_id for n in batch)
+            batch = []
+    if batch:
+        batch_removed, batch_written = _refresh_batch(index, batch)
+        count, removed, written = (
+            count + len(batch),
+            removed + batch_removed,
+            written + batch_written,
+        )
+        regions.update(n.region_id for n in batch)
+    _audit_nightly(needs=count, removed=removed, written=written, regions=regions)
     return count
+
+
+def _refresh_batch(index: Index, needs: list[Need]) -> tuple[int, int]:
+    ranked = {need.pk: index.rank(query_for(need), limit=SUGGESTIONS_KEPT) for need in needs}
+    with transaction.atomic():
+        removed, fresh = _replace_suggestions(needs, ranked)
+    return removed, len(fresh)
+
+
+def _audit_nightly(*, needs: int, removed: int, written: int, regions: set[str]) -> None:
+    """One audit entry for the night, filed under the regions' common prefix (the city, usually)."""
+    if not needs:
+        return
+    LogEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(Match),
+        object_pk="",
+        object_repr=_("夜间刷新推荐：%(n)d 个待对接需求") % {"n": needs},
+        action=LogEntry.Action.UPDATE,
+        changes={
+            _("系统推荐（条）"): [str(removed), str(written)],
+        },
+        # Region codes are prefixes of each other character by character, so commonprefix is right here.
+        additional_data={"region": os.path.commonprefix([min(regions), max(regions)])},  # noqa: RUF071
+    )
