@@ -22,6 +22,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 import jieba
@@ -175,7 +176,6 @@ class Index:
         self.docs: dict[int, OfferingDoc] = {}
         self.postings: dict[str, dict[int, int]] = defaultdict(dict)
         self.by_area: dict[str, set[int]] = defaultdict(set)
-        self.by_gram: dict[str, set[int]] = defaultdict(set)
         self.total_length = 0
         for doc in docs:
             self.add(doc)
@@ -189,8 +189,6 @@ class Index:
             self.postings[term][doc.id] = count
         for code in doc.areas:
             self.by_area[code].add(doc.id)
-        for gram in doc.grams:
-            self.by_gram[gram].add(doc.id)
 
     def remove(self, doc_id: int) -> None:
         doc = self.docs.pop(doc_id, None)
@@ -201,8 +199,6 @@ class Index:
             self.postings[term].pop(doc_id, None)
         for code in doc.areas:
             self.by_area[code].discard(doc_id)
-        for gram in doc.grams:
-            self.by_gram[gram].discard(doc_id)
 
     def covering(self, community: str) -> dict[int, str]:
         """Offerings whose service area contains the community, with the most specific level that matched."""
@@ -242,26 +238,14 @@ class Index:
                 )
         return scores
 
-    def _shared_grams(self, grams: set[str], candidates: dict[int, str]) -> Counter[int]:
-        """How many of the query's character bigrams each candidate shares, from the bigram postings."""
-        shared: Counter[int] = Counter()
-        for gram in grams:
-            posting = self.by_gram.get(gram)
-            if not posting:
-                continue
-            if len(posting) < len(candidates):
-                shared.update(d for d in posting if d in candidates)
-            else:
-                shared.update(d for d in candidates if d in posting)
-        return shared
-
     def rank(self, need: NeedQuery, limit: int = 10) -> list[Suggestion]:
         """The top `limit` suggestions, best first (ties: lower offering id first).
 
-        Pruned, with the same result as scoring every candidate (`rank_exhaustive`): candidates with a
-        text match are scored first; a candidate without one can score at most `_no_text_bound(...)`, so
-        when the k-th best score is already above that bound the rest are never looked at. Only numbers
-        are computed while ranking; the Chinese reasons are built for the k winners alone.
+        Pruned, with the same result as scoring every candidate (`rank_exhaustive`, tested): everything
+        but the text score adds at most `_no_text_bound(need)` points. Candidates with a text match are
+        scored in falling text-score order until even that bound cannot lift the next one past the k-th
+        best; candidates without a text match are looked at only when the k-th best is within that
+        bound. Only numbers are computed while ranking; the Chinese reasons are built for the k winners.
         """
         if limit <= 0:
             return []
@@ -271,48 +255,62 @@ class Index:
         query = Counter(concepts(need.text))
         text_scores = self._text_scores(query, candidates)
         grams = bigrams(need.text)
-        shared_grams = self._shared_grams(grams, candidates)
         n_grams = len(grams) or 1
         wanted = frozenset(need.beneficiaries)
         category = need.category
         docs = self.docs
+        rest = _no_text_bound(need)
+        top: list[float] = []  # min-heap of the best `limit` scores so far
         keyed: list[tuple[float, int]] = []  # (-score, id): the smallest are the best
-        for doc_id, text in text_scores.items():
+        for doc_id, text in sorted(text_scores.items(), key=itemgetter(1), reverse=True):
+            if len(top) == limit and text + rest < top[0]:
+                break  # every later candidate has at most this text score
             doc = docs[doc_id]
             if doc.excluded:
                 continue
             points = _points(
-                doc,
-                candidates[doc_id],
-                category,
-                wanted,
-                text,
-                shared_grams.get(doc_id, 0) / n_grams,
+                doc, candidates[doc_id], category, wanted, text, len(grams & doc.grams) / n_grams
             )
+            if points is None:
+                continue
+            keyed.append((-points, doc_id))
+            if len(top) < limit:
+                heapq.heappush(top, points)
+            else:
+                heapq.heappushpop(top, points)
+        if len(top) < limit or top[0] <= rest:
+            keyed += self._without_text(candidates, text_scores, grams, category, wanted)
+        return [
+            self._suggest(doc_id, candidates, need, query, text_scores, grams)
+            for _key, doc_id in heapq.nsmallest(limit, keyed)
+        ]
+
+    def _without_text(
+        self,
+        candidates: dict[int, str],
+        text_scores: dict[int, float],
+        grams: set[str],
+        category: str,
+        wanted: frozenset[str],
+    ) -> list[tuple[float, int]]:
+        """(-score, id) of the candidates without a text match that have something else in common."""
+        keyed = []
+        n_grams = len(grams) or 1
+        for doc_id, level in candidates.items():
+            if doc_id in text_scores:
+                continue
+            doc = self.docs[doc_id]
+            if doc.excluded:
+                continue
+            overlap = len(grams & doc.grams) / n_grams
+            if overlap == 0 and not (
+                (category and category in doc.categories) or wanted & doc.beneficiaries
+            ):
+                continue  # nothing in common: skip without scoring
+            points = _points(doc, level, category, wanted, 0.0, overlap)
             if points is not None:
                 keyed.append((-points, doc_id))
-        best = heapq.nsmallest(limit, keyed)
-        bound = _no_text_bound(need, max(shared_grams.values(), default=0) / n_grams)
-        if len(best) < limit or -best[-1][0] <= bound:
-            for doc_id, level in candidates.items():
-                if doc_id in text_scores:
-                    continue
-                doc = docs[doc_id]
-                if doc.excluded:
-                    continue
-                overlap = shared_grams.get(doc_id, 0) / n_grams
-                if overlap == 0 and not (
-                    (category and category in doc.categories) or wanted & doc.beneficiaries
-                ):
-                    continue  # nothing in common: skip without scoring
-                points = _points(doc, level, category, wanted, 0.0, overlap)
-                if points is not None:
-                    keyed.append((-points, doc_id))
-            best = heapq.nsmallest(limit, keyed)
-        return [
-            self._suggest(doc_id, candidates, need, query, text_scores, shared_grams, n_grams)
-            for _key, doc_id in best
-        ]
+        return keyed
 
     def rank_exhaustive(self, need: NeedQuery, limit: int = 10) -> list[Suggestion]:
         """Every candidate scored with its reasons, then sorted: the reference `rank` is tested against."""
@@ -320,14 +318,11 @@ class Index:
         query = Counter(concepts(need.text))
         text_scores = self._text_scores(query, candidates)
         grams = bigrams(need.text)
-        shared_grams = self._shared_grams(grams, candidates)
         results = []
         for doc_id in candidates:
             if self.docs[doc_id].excluded:
                 continue
-            suggestion = self._suggest(
-                doc_id, candidates, need, query, text_scores, shared_grams, len(grams) or 1
-            )
+            suggestion = self._suggest(doc_id, candidates, need, query, text_scores, grams)
             if suggestion is not None:
                 results.append(suggestion)
         results.sort(key=lambda s: (-s.score, s.offering))
@@ -340,8 +335,7 @@ class Index:
         need: NeedQuery,
         query: Counter[str],
         text_scores: dict[int, float],
-        shared_grams: Counter[int],
-        n_grams: int,
+        grams: set[str],
     ) -> Any:
         doc = self.docs[doc_id]
         return _score(
@@ -350,13 +344,13 @@ class Index:
             need,
             text=text_scores.get(doc_id, 0.0),
             matched=[term for term in query if term in doc.tf],
-            overlap=shared_grams.get(doc_id, 0) / n_grams,
+            overlap=len(grams & doc.grams) / (len(grams) or 1),
         )
 
 
-def _no_text_bound(need: NeedQuery, max_overlap: float) -> float:
-    """The highest score a candidate without any text match can reach for this need (see `_points`)."""
-    bound = WEIGHTS["bigram"] * max_overlap * 10 + max(
+def _no_text_bound(need: NeedQuery) -> float:
+    """The most points a candidate can get for this need besides its text score (see `_points`)."""
+    bound = WEIGHTS["bigram"] * 1.0 * 10 + max(
         WEIGHTS[level] for level in ("community", "street", "district")
     )
     if need.category:
@@ -434,3 +428,97 @@ def _labels() -> tuple[dict[str, str], dict[str, str]]:
 
 
 CATEGORY_LABELS, BENEFICIARY_LABELS = _labels()
+
+
+# -- resources (venues, funds, volunteers, in-kind donations) ---------------------------------------
+# A handful per district, so they are ranked straight from the database for each need, no index.
+RESOURCE_WEIGHTS = {"concept": 1.0, "bigram": 0.15, "kind": 1.0}
+RESOURCE_GEO = {  # the resource's region contains the need's community, most specific first
+    12: (1.0, "同一社区"),
+    9: (0.7, "同一街道"),
+    6: (0.4, "本区资源"),
+    4: (0.2, "全市资源"),
+}
+NEARBY = (0.2, "同区其他街道的资源")
+# Words in a need that ask for one kind of resource (ResourceKind values).
+KIND_WORDS = {
+    "venue": ("场地", "活动室", "会议室", "场所", "房间", "教室", "借地方", "地方"),
+    "fund": ("资金", "经费", "钱", "资助", "补贴", "募捐", "筹款", "费用"),
+    "volunteers": ("志愿", "义工", "人手", "帮忙的人", "志愿者"),
+    "in_kind": ("物资", "捐赠", "衣物", "米面油", "棉被", "食物", "书本", "轮椅", "器材", "爱心包"),
+}
+
+
+@dataclass
+class ResourceDoc:
+    id: int
+    kind: str
+    kind_label: str
+    title: str
+    description: str
+    region: str
+    available_from: Any = None  # datetime.date | None
+    available_until: Any = None
+
+
+@dataclass
+class ResourceSuggestion:
+    resource: int
+    score: float
+    reasons: list[str] = field(default_factory=list)
+
+
+def wanted_kinds(text: str) -> set[str]:
+    text = normalise(text)
+    return {kind for kind, words in KIND_WORDS.items() if any(w in text for w in words)}
+
+
+def rank_resources(
+    need: NeedQuery,
+    resources: Iterable[ResourceDoc],
+    *,
+    today: Any,
+    window: tuple[Any, Any] = (None, None),
+    limit: int = 5,
+) -> list[ResourceSuggestion]:
+    """Resources for a need: in or near its community, available in its time window, and about the same
+    thing (shared words, or the kind of resource the need asks for). Geography alone is no reason."""
+    community = need.region
+    query = set(concepts(need.text))
+    grams = bigrams(need.text)
+    kinds = wanted_kinds(need.text)
+    start, end = window
+    results = []
+    for res in resources:
+        if community.startswith(res.region) and len(res.region) in RESOURCE_GEO:
+            geo, geo_label = RESOURCE_GEO[len(res.region)]
+        elif res.region[:6] == community[:6]:
+            geo, geo_label = NEARBY
+        else:
+            continue  # another district
+        if res.available_until and res.available_until < max(today, start or today):
+            continue  # expired, or over before the need's window opens
+        if res.available_from and end and res.available_from > end:
+            continue  # only available after the need's window closes
+        text = f"{res.title} {res.description}"
+        shared = [c for c in dict.fromkeys(concepts(text)) if c in query]
+        overlap = len(grams & bigrams(text)) / (len(grams) or 1)
+        kind_match = res.kind in kinds
+        if not shared and overlap < MIN_BIGRAM_OVERLAP and not kind_match:
+            continue
+        score = (
+            RESOURCE_WEIGHTS["concept"] * len(shared)
+            + RESOURCE_WEIGHTS["bigram"] * overlap * 10
+            + geo
+        )
+        reasons = [geo_label]
+        if kind_match:
+            score += RESOURCE_WEIGHTS["kind"]
+            reasons.append(f"需要{res.kind_label}")
+        if shared:
+            reasons.append("关键词: " + "、".join(shared[:3]))
+        if res.available_until:
+            reasons.append(f"可用至 {res.available_until:%Y-%m-%d}")
+        results.append(ResourceSuggestion(res.id, round(score, 4), reasons))
+    results.sort(key=lambda s: (-s.score, s.resource))
+    return results[:limit]

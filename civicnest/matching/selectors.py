@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Avg, Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from civicnest.accounts.roles import Role
 from civicnest.matching.models import (
@@ -16,7 +17,7 @@ from civicnest.matching.models import (
     Resource,
     ServiceOffering,
 )
-from civicnest.regions.scoping import Scope
+from civicnest.regions.scoping import Scope, subtree_q
 
 
 def _own_orgs(scope: Scope) -> list[int]:
@@ -110,6 +111,39 @@ def matching_board(*, user: Any) -> QuerySet[Need]:
 
 def resources_visible_to(user: Any) -> QuerySet[Resource]:
     return Scope.for_user(user).filter(Resource.objects.all(), "region")
+
+
+def resources_for_need(*, user: Any, need: Need, limit: int = 5) -> list[tuple[Resource, Any]]:
+    """Resources (venues, funds, volunteers, in-kind) for a need, ranked with reasons; only those the user
+    may see, from the need's district and the city level above it."""
+    from civicnest.matching.engine import ResourceDoc, rank_resources
+    from civicnest.matching.live_index import query_for
+
+    community = need.region_id
+    pool = resources_visible_to(user).filter(
+        Q(region_id=community[:4]) | subtree_q([community[:6]], "region_id")
+    )
+    by_id = {r.pk: r for r in pool}
+    ranked = rank_resources(
+        query_for(need),
+        (
+            ResourceDoc(
+                id=r.pk,
+                kind=r.kind,
+                kind_label=str(r.get_kind_display()),
+                title=r.title,
+                description=r.description,
+                region=r.region_id,
+                available_from=r.available_from,
+                available_until=r.available_until,
+            )
+            for r in by_id.values()
+        ),
+        today=timezone.localdate(),
+        window=(need.window_start, need.window_end),
+        limit=limit,
+    )
+    return [(by_id[s.resource], s) for s in ranked]
 
 
 def matching_summary(*, user: Any) -> dict[str, Any]:

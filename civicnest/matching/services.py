@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime
+import multiprocessing
 import os
+import time
+from collections.abc import Generator
 from decimal import Decimal
 from typing import Any
 
@@ -22,7 +25,7 @@ from civicnest.core.exceptions import ApplicationError
 from civicnest.core.services import notify
 from civicnest.matching import permissions
 from civicnest.matching.codes import Beneficiary, Category
-from civicnest.matching.engine import Index, Suggestion
+from civicnest.matching.engine import Index, NeedQuery, Suggestion
 from civicnest.matching.live_index import live_index, query_for
 from civicnest.matching.models import (
     Match,
@@ -463,47 +466,87 @@ def escalate_stale_needs(*, now: datetime.datetime | None = None) -> int:
     return count
 
 
-def refresh_all_suggestions(*, batch_size: int = REFRESH_BATCH) -> int:
+def refresh_all_suggestions(*, batch_size: int = REFRESH_BATCH, workers: int | None = None) -> int:
     """The nightly batch: fresh suggestions for every open need, written `batch_size` needs at a time.
 
-    The index is synced once; each batch is ranked in memory, then replaced in one transaction. One
-    summary audit entry records the night (the replaced suggestions are not audited row by row).
+    The index is synced once. Ranking is pure CPU over the in-memory index, so with `workers` > 1
+    (setting MATCHING_BATCH_WORKERS) it runs in that many forked child processes, which share the index
+    copy-on-write and never touch the database; this process writes each batch as it comes back, in
+    one transaction per batch. One summary audit entry records the night (decision "系统推荐不逐条审计").
+    Timings of the last run are left in `last_refresh` for the benchmark.
     """
+    started = time.perf_counter()
+    workers = settings.MATCHING_BATCH_WORKERS if workers is None else workers
     index = live_index.sync()
-    needs = Need.objects.filter(status__in=[NeedStatus.OPEN, NeedStatus.MATCHING]).only(
-        "pk", "title", "description", "region_id", "beneficiaries", "category"
+    needs = list(
+        Need.objects.filter(status__in=[NeedStatus.OPEN, NeedStatus.MATCHING])
+        .only("pk", "title", "description", "region_id", "beneficiaries", "category")
+        .order_by("pk")
     )
-    count = removed = written = 0
-    regions: set[str] = set()
-    batch: list[Need] = []
-    for need in needs.order_by("pk").iterator(chunk_size=batch_size):
-        batch.append(need)
-        if len(batch) == batch_size:
-            batch_removed, batch_written = _refresh_batch(index, batch)
-            count, removed, written = (
-                count + len(batch),
-                removed + batch_removed,
-                written + batch_written,
+    batches = [needs[i : i + batch_size] for i in range(0, len(needs), batch_size)]
+    removed = written = 0
+    waited = writing = 0.0
+    ranked_batches = _rank_batches(index, [[query_for(n) for n in b] for b in batches], workers)
+    for batch in batches:
+        start = time.perf_counter()
+        ranked = next(ranked_batches)
+        waited += time.perf_counter() - start
+        start = time.perf_counter()
+        with transaction.atomic():
+            batch_removed, fresh = _replace_suggestions(
+                batch, {need.pk: r for need, r in zip(batch, ranked, strict=True)}
             )
-            regions.update(n.region_id for n in batch)
-            batch = []
-    if batch:
-        batch_removed, batch_written = _refresh_batch(index, batch)
-        count, removed, written = (
-            count + len(batch),
-            removed + batch_removed,
-            written + batch_written,
-        )
-        regions.update(n.region_id for n in batch)
-    _audit_nightly(needs=count, removed=removed, written=written, regions=regions)
-    return count
+        removed, written = removed + batch_removed, written + len(fresh)
+        writing += time.perf_counter() - start
+    ranked_batches.close()
+    _audit_nightly(
+        needs=len(needs), removed=removed, written=written, regions={n.region_id for n in needs}
+    )
+    last_refresh.update(
+        needs=len(needs),
+        workers=_effective_workers(workers, len(batches)),
+        rank_wait_s=waited,
+        write_s=writing,
+        total_s=time.perf_counter() - started,
+    )
+    return len(needs)
 
 
-def _refresh_batch(index: Index, needs: list[Need]) -> tuple[int, int]:
-    ranked = {need.pk: index.rank(query_for(need), limit=SUGGESTIONS_KEPT) for need in needs}
-    with transaction.atomic():
-        removed, fresh = _replace_suggestions(needs, ranked)
-    return removed, len(fresh)
+last_refresh: dict[str, Any] = {}
+_fork_index: Index | None = None  # the index a forked ranking worker inherits
+
+
+def _effective_workers(workers: int, batches: int) -> int:
+    if workers <= 1 or batches <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return min(workers, batches)
+
+
+def _rank_in_child(queries: list[NeedQuery]) -> list[list[Suggestion]]:
+    if _fork_index is None:  # set by the parent before forking
+        raise RuntimeError("ranking worker started without an index")
+    return [_fork_index.rank(q, limit=SUGGESTIONS_KEPT) for q in queries]
+
+
+def _rank_batches(
+    index: Index, batches: list[list[NeedQuery]], workers: int
+) -> Generator[list[list[Suggestion]]]:
+    """Ranked batches in order: in this process, or in forked workers (only where fork exists)."""
+    global _fork_index  # noqa: PLW0603 - handed to the forked children, cleared afterwards
+    if _effective_workers(workers, len(batches)) == 1:
+        for queries in batches:
+            yield [index.rank(q, limit=SUGGESTIONS_KEPT) for q in queries]
+        return
+    _fork_index = index
+    try:
+        with multiprocessing.get_context("fork").Pool(
+            _effective_workers(workers, len(batches))
+        ) as pool:
+            # Forked children inherit the database connection but never use it; the pool ends them with
+            # SIGTERM, so nothing of it is closed or flushed from their side.
+            yield from pool.imap(_rank_in_child, batches)
+    finally:
+        _fork_index = None
 
 
 def _audit_nightly(*, needs: int, removed: int, written: int, regions: set[str]) -> None:

@@ -224,3 +224,5 @@ LOGGING = {
 CIVICNEST_DEMO_PASSWORD = env_str("CIVICNEST_DEMO_PASSWORD", "Civic-Nest-2026")
 CIVICNEST_ROLE_LABEL = _("社会组织孵化与服务平台")
 MATCHING_ESCALATE_DAYS = env_int("MATCHING_ESCALATE_DAYS", 7)
+# Processes that rank the nightly batch (forked, sharing the in-memory index); 1 ranks in the caller.
+MATCHING_BATCH_WORKERS = env_int("MATCHING_BATCH_WORKERS", 2)

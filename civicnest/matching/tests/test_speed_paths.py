@@ -3,6 +3,7 @@ stamp, and the nightly batch that writes suggestions in batches."""
 
 from __future__ import annotations
 
+import datetime
 import json
 import random
 from collections.abc import Callable
@@ -16,8 +17,8 @@ from django.test.utils import CaptureQueriesContext
 
 from civicnest.accounts.models import RoleAssignment, User
 from civicnest.accounts.roles import Role
-from civicnest.matching import engine, services
-from civicnest.matching.engine import Index, NeedQuery, make_doc
+from civicnest.matching import engine, selectors, services
+from civicnest.matching.engine import Index, NeedQuery, ResourceDoc, make_doc, rank_resources
 from civicnest.matching.live_index import LiveIndex, live_index
 from civicnest.matching.models import Match, MatchStatus, Need, ServiceOffering
 from civicnest.registry.tests.factories import OrganizationFactory
@@ -229,3 +230,129 @@ def test_nightly_batch_replaces_suggestions_in_batches_with_one_audit_entry(
     }
     assert summaries[-1].additional_data == {"region": COMMUNITY}
     assert "5 个待对接需求" in summaries[-1].object_repr
+
+
+# -- resources ranked for a need --------------------------------------------------------------------
+def _res(id: int, region: str, title: str, kind: str = "venue", **dates: Any) -> ResourceDoc:
+    return ResourceDoc(
+        id=id,
+        kind=kind,
+        kind_label={"venue": "场地", "fund": "资金", "volunteers": "志愿者", "in_kind": "物资捐赠"}[
+            kind
+        ],
+        title=title,
+        description="",
+        region=region,
+        **dates,
+    )
+
+
+def test_resources_are_ranked_by_subject_place_and_time() -> None:
+    today = datetime.date(2026, 11, 23)
+    need = NeedQuery(text="想借个活动室给老人办生日会", region=COMMUNITY)
+    resources = [
+        _res(1, "420102002", "大智街道党群服务中心活动室"),  # same street, a venue: asked for
+        _res(2, COMMUNITY, "保成社区活动室"),  # same community: nearer
+        _res(3, "420106", "武昌区青少年活动室"),  # another district
+        _res(4, COMMUNITY, "社区活动室", available_until=datetime.date(2026, 11, 1)),  # expired
+        _res(5, COMMUNITY, "助学金", kind="fund"),  # nothing in common
+        _res(6, "420102003", "二七街道会议室"),  # same district, other street
+        _res(7, "4201", "市老年活动中心场地"),  # city level
+    ]
+    ranked = rank_resources(need, resources, today=today)
+    assert [s.resource for s in ranked] == [2, 1, 7, 6]
+    assert ranked[0].reasons[:2] == ["同一社区", "需要场地"]
+    assert "同区其他街道的资源" in ranked[-1].reasons
+    # Only after the need's window closes: not offered; open during it: offered, with its end date.
+    late = [_res(8, COMMUNITY, "社区活动室", available_from=datetime.date(2027, 3, 1))]
+    window = (datetime.date(2026, 12, 1), datetime.date(2026, 12, 31))
+    assert rank_resources(need, late, today=today, window=window) == []
+    soon = [_res(9, COMMUNITY, "社区活动室", available_until=datetime.date(2026, 12, 15))]
+    assert rank_resources(need, soon, today=today, window=window)[0].reasons[-1] == (
+        "可用至 2026-12-15"
+    )
+
+
+def test_volunteers_and_donations_are_found_by_the_words_residents_use() -> None:
+    today = datetime.date(2026, 11, 23)
+    resources = [
+        _res(1, COMMUNITY, "青年志愿服务队", kind="volunteers"),
+        _res(2, COMMUNITY, "爱心企业冬季棉被", kind="in_kind"),
+    ]
+    helpers = rank_resources(
+        NeedQuery(text="搬家缺人手，老人搬不动", region=COMMUNITY), resources, today=today
+    )
+    assert [s.resource for s in helpers] == [1]
+    assert "需要志愿者" in helpers[0].reasons
+    warm = rank_resources(
+        NeedQuery(text="困难户冬天缺棉被", region=COMMUNITY), resources, today=today
+    )
+    assert [s.resource for s in warm] == [2]
+
+
+@pytest.mark.django_db
+def test_staff_see_resources_on_the_need_page_within_their_jurisdiction(
+    client: Any,
+    resident: User,
+    jiangan_staff: User,
+    make_user: Callable[..., User],
+    region: Callable[[str], Any],
+) -> None:
+    room = services.resource_create(
+        actor=jiangan_staff,
+        data={
+            "kind": "venue",
+            "title": "保成社区党群服务中心活动室",
+            "description": "可容纳 40 人，周末开放",
+            "provider": "保成社区居委会",
+            "region": region(COMMUNITY),
+        },
+    )
+    elsewhere = services.resource_create(
+        actor=make_user(Role.BUREAU_OFFICER, "420106"),
+        data={
+            "kind": "venue",
+            "title": "武昌区活动室",
+            "provider": "武昌区",
+            "region": region("420106"),
+        },
+    )
+    need = services.need_submit(
+        actor=resident,
+        data={"title": "借场地", "description": "想借个活动室办老人生日会", "region": COMMUNITY},
+    )
+    street_officer = make_user(Role.BUREAU_OFFICER, "420102003")  # another street: not the room's
+    ranked = selectors.resources_for_need(user=jiangan_staff, need=need)
+    assert [r.pk for r, _s in ranked] == [room.pk]
+    assert elsewhere.pk not in [r.pk for r, _s in ranked]
+
+    client.force_login(jiangan_staff)
+    page = client.get(need.get_absolute_url()).content.decode()
+    assert "保成社区党群服务中心活动室" in page and "需要场地" in page
+    client.force_login(resident)  # the resident sees the progress, not the staff's resource list
+    assert "保成社区党群服务中心活动室" not in client.get(need.get_absolute_url()).content.decode()
+    assert selectors.resources_for_need(user=street_officer, need=need) == []
+
+
+@pytest.mark.django_db
+def test_nightly_batch_ranked_in_forked_workers_writes_the_same_suggestions(
+    org_rep: User, resident: User
+) -> None:
+    for i in range(4):
+        _offering(org_rep, title=f"助餐配送{i}")
+    for i in range(7):
+        _need(resident, title=f"老人送餐{i}")
+
+    def written() -> set[tuple[int, int, float]]:
+        return set(
+            Match.objects.filter(status=MatchStatus.SUGGESTED).values_list(
+                "need_id", "offering_id", "score"
+            )
+        )
+
+    assert services.refresh_all_suggestions(batch_size=3, workers=1) == 7
+    alone = written()
+    assert services.last_refresh["workers"] == 1
+    assert services.refresh_all_suggestions(batch_size=3, workers=2) == 7
+    assert services.last_refresh["workers"] == 2  # three batches, so the pool was really used
+    assert written() == alone and len(alone) == 7 * 4
