@@ -688,6 +688,9 @@ def measure_batch(label: str) -> dict[str, Any]:
         **spent,
         "gc": pauses,
         "rest_s": seconds - spent["stamp_s"] - spent["index_rank_s"],
+        # Where the batch ranks in forked workers, Index.rank runs in them, out of the wrapper's sight:
+        # the service's own split (time waiting for ranked batches, time writing them) says more.
+        "refresh": dict(getattr(services, "last_refresh", {})),
     }
     print(
         f"  batch ({label}): {count} needs in {seconds:.1f} s "

@@ -177,6 +177,8 @@ class Index:
         self.postings: dict[str, dict[int, int]] = defaultdict(dict)
         self.by_area: dict[str, set[int]] = defaultdict(set)
         self.total_length = 0
+        self._norms_key: tuple[int, int] | None = None
+        self._norm_cache: dict[int, float] = {}
         for doc in docs:
             self.add(doc)
 
@@ -203,23 +205,28 @@ class Index:
     def covering(self, community: str) -> dict[int, str]:
         """Offerings whose service area contains the community, with the most specific level that matched."""
         found: dict[int, str] = {}
-        for level, prefix in (
-            ("community", community),
-            ("street", community[:9]),
-            ("district", community[:6]),
-            ("city", community[:4]),
-        ):
-            if len(prefix) < len(community) and level == "community":
-                continue
-            for doc_id in self.by_area.get(prefix, ()):
-                found.setdefault(doc_id, level)
+        levels = [("city", community[:4]), ("district", community[:6]), ("street", community[:9])]
+        if len(community) == 12:
+            levels.append(("community", community))
+        for level, prefix in levels:  # widest first: a more specific level overwrites
+            found.update(dict.fromkeys(self.by_area.get(prefix, ()), level))
         return found
 
+    def _norms(self) -> dict[int, float]:
+        """BM25's length normalisation per offering, recomputed when the average length moved."""
+        key = (self.total_length, len(self.docs))
+        if self._norms_key != key:
+            avg_len = self.total_length / max(len(self.docs), 1)
+            self._norm_cache = {
+                d: K1 * (1 - B + B * doc.length / avg_len) for d, doc in self.docs.items()
+            }
+            self._norms_key = key
+        return self._norm_cache
+
     def _text_scores(self, query: Counter[str], candidates: dict[int, str]) -> dict[int, float]:
-        """BM25 over concepts, restricted to the candidates (postings or candidates, whichever is shorter)."""
+        """BM25 over concepts, restricted to the candidates (the set intersection runs in C)."""
         n_docs = max(len(self.docs), 1)
-        avg_len = self.total_length / n_docs
-        docs = self.docs
+        norms = self._norms()
         scores: dict[int, float] = {}
         for term, qtf in query.items():
             posting = self.postings.get(term)
@@ -227,14 +234,10 @@ class Index:
                 continue
             idf = math.log(1 + (n_docs - len(posting) + 0.5) / (len(posting) + 0.5))
             weight = qtf * idf
-            if len(candidates) < len(posting):
-                pairs = [(d, posting[d]) for d in candidates if d in posting]
-            else:
-                pairs = [(d, tf) for d, tf in posting.items() if d in candidates]
-            for doc_id, tf in pairs:
-                length = docs[doc_id].length
+            for doc_id in posting.keys() & candidates.keys():
+                tf = posting[doc_id]
                 scores[doc_id] = scores.get(doc_id, 0.0) + (
-                    weight * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / avg_len))
+                    weight * tf * (K1 + 1) / (tf + norms[doc_id])
                 )
         return scores
 
