@@ -63,6 +63,8 @@ GEO_LABELS = {
 def tokenizer() -> Any:
     """A jieba tokenizer that knows the domain words (社会组织, 老年食堂, 爹爹婆婆…)."""
     global _tokenizer  # noqa: PLW0603 - built once per process, guarded by the lock
+    if _tokenizer is not None:  # no lock once built: a forked ranking worker must never wait on one
+        return _tokenizer
     with _jieba_lock:
         if _tokenizer is None:
             jieba.setLogLevel(

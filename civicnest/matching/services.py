@@ -487,18 +487,20 @@ def refresh_all_suggestions(*, batch_size: int = REFRESH_BATCH, workers: int | N
     removed = written = 0
     waited = writing = 0.0
     ranked_batches = _rank_batches(index, [[query_for(n) for n in b] for b in batches], workers)
-    for batch in batches:
-        start = time.perf_counter()
-        ranked = next(ranked_batches)
-        waited += time.perf_counter() - start
-        start = time.perf_counter()
-        with transaction.atomic():
-            batch_removed, fresh = _replace_suggestions(
-                batch, {need.pk: r for need, r in zip(batch, ranked, strict=True)}
-            )
-        removed, written = removed + batch_removed, written + len(fresh)
-        writing += time.perf_counter() - start
-    ranked_batches.close()
+    try:
+        for batch in batches:
+            start = time.perf_counter()
+            ranked = next(ranked_batches)
+            waited += time.perf_counter() - start
+            start = time.perf_counter()
+            with transaction.atomic():
+                batch_removed, fresh = _replace_suggestions(
+                    batch, {need.pk: r for need, r in zip(batch, ranked, strict=True)}
+                )
+            removed, written = removed + batch_removed, written + len(fresh)
+            writing += time.perf_counter() - start
+    finally:
+        ranked_batches.close()  # ends the worker pool, also when a write failed
     _audit_nightly(
         needs=len(needs), removed=removed, written=written, regions={n.region_id for n in needs}
     )

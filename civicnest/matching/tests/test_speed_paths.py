@@ -22,6 +22,7 @@ from civicnest.matching.engine import Index, NeedQuery, ResourceDoc, make_doc, r
 from civicnest.matching.live_index import LiveIndex, live_index
 from civicnest.matching.models import Match, MatchStatus, Need, ServiceOffering
 from civicnest.registry.tests.factories import OrganizationFactory
+from civicnest.venues.tests.factories import RoomFactory
 
 EVALUATION = Path(engine.__file__).parent / "evaluation"
 COMMUNITY = "420102002003"  # 江岸区 大智街道 保成社区
@@ -323,8 +324,8 @@ def test_staff_see_resources_on_the_need_page_within_their_jurisdiction(
     )
     street_officer = make_user(Role.BUREAU_OFFICER, "420102003")  # another street: not the room's
     ranked = selectors.resources_for_need(user=jiangan_staff, need=need)
-    assert [r.pk for r, _s in ranked] == [room.pk]
-    assert elsewhere.pk not in [r.pk for r, _s in ranked]
+    assert [r.title for r in ranked] == [room.title]
+    assert elsewhere.title not in [r.title for r in ranked]
 
     client.force_login(jiangan_staff)
     page = client.get(need.get_absolute_url()).content.decode()
@@ -356,3 +357,27 @@ def test_nightly_batch_ranked_in_forked_workers_writes_the_same_suggestions(
     assert services.refresh_all_suggestions(batch_size=3, workers=2) == 7
     assert services.last_refresh["workers"] == 2  # three batches, so the pool was really used
     assert written() == alone and len(alone) == 7 * 4
+
+
+@pytest.mark.django_db
+def test_bookable_rooms_of_the_venues_app_are_suggested_for_a_need_for_space(
+    resident: User, jiangan_staff: User, jiangan_center: Any
+) -> None:
+    hall = RoomFactory.create(
+        center=jiangan_center, name="党群服务中心多功能活动室", capacity=60, region_id="420102"
+    )
+    RoomFactory.create(center=jiangan_center, name="内部会议室", open_to="staff")
+    RoomFactory.create(center=jiangan_center, name="已停用活动室", is_active=False)
+    need = services.need_submit(
+        actor=resident,
+        data={"title": "借场地", "description": "想借个活动室办老人生日会", "region": COMMUNITY},
+    )
+    ranked = selectors.resources_for_need(user=jiangan_staff, need=need)
+    assert [r.title for r in ranked] == [hall.name]
+    assert ranked[0].url == hall.get_absolute_url() and ranked[0].detail == "可容纳 60 人"
+    assert ranked[0].reasons[:2] == ["本区资源", "需要场地"]
+    stranger = services.need_submit(
+        actor=resident,
+        data={"title": "作业", "description": "孩子作业没人辅导", "region": COMMUNITY},
+    )
+    assert selectors.resources_for_need(user=jiangan_staff, need=stranger) == []
