@@ -179,7 +179,8 @@ class Index:
         self.postings: dict[str, dict[int, int]] = defaultdict(dict)
         self.by_area: dict[str, set[int]] = defaultdict(set)
         self.total_length = 0
-        self._norms_key: tuple[int, int] | None = None
+        self._version = 0  # bumped by every add and remove
+        self._norms_version = -1
         self._norm_cache: dict[int, float] = {}
         for doc in docs:
             self.add(doc)
@@ -188,6 +189,7 @@ class Index:
         if doc.id in self.docs:
             self.remove(doc.id)
         self.docs[doc.id] = doc
+        self._version += 1
         self.total_length += doc.length
         for term, count in doc.tf.items():
             self.postings[term][doc.id] = count
@@ -198,6 +200,7 @@ class Index:
         doc = self.docs.pop(doc_id, None)
         if doc is None:
             return
+        self._version += 1
         self.total_length -= doc.length
         for term in doc.tf:
             self.postings[term].pop(doc_id, None)
@@ -215,14 +218,13 @@ class Index:
         return found
 
     def _norms(self) -> dict[int, float]:
-        """BM25's length normalisation per offering, recomputed when the average length moved."""
-        key = (self.total_length, len(self.docs))
-        if self._norms_key != key:
+        """BM25's length normalisation per offering, recomputed after any addition or removal."""
+        if self._norms_version != self._version:
             avg_len = self.total_length / max(len(self.docs), 1)
             self._norm_cache = {
                 d: K1 * (1 - B + B * doc.length / avg_len) for d, doc in self.docs.items()
             }
-            self._norms_key = key
+            self._norms_version = self._version
         return self._norm_cache
 
     def _text_scores(self, query: Counter[str], candidates: dict[int, str]) -> dict[int, float]:

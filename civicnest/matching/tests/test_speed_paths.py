@@ -381,3 +381,25 @@ def test_bookable_rooms_of_the_venues_app_are_suggested_for_a_need_for_space(
         data={"title": "作业", "description": "孩子作业没人辅导", "region": COMMUNITY},
     )
     assert selectors.resources_for_need(user=jiangan_staff, need=stranger) == []
+
+
+def test_cached_length_norms_follow_every_change_of_the_index() -> None:
+    """A doc swapped for another of the same length leaves the average unchanged: the cache must still move."""
+
+    def meals(id: int) -> engine.OfferingDoc:
+        return make_doc(
+            id=id,
+            title="长者助餐",
+            description="为老人送午餐",
+            categories=["elderly"],
+            beneficiaries=["elderly"],
+            areas=[COMMUNITY],
+        )
+
+    index = Index([meals(1)])
+    query = NeedQuery(text="老人送餐", region=COMMUNITY)
+    assert [s.offering for s in index.rank(query)] == [1]
+    index.remove(1)
+    index.add(meals(2))
+    assert [s.offering for s in index.rank(query)] == [2]
+    assert index.rank(query) == index.rank_exhaustive(query)
