@@ -255,7 +255,7 @@ def suggestions_refresh(
 
 
 def _replace_suggestions(
-    needs: list[Need], ranked: dict[int, list[Suggestion]]
+    needs: list[Need], ranked: dict[int, list[Suggestion]], *, ignore_conflicts: bool = False
 ) -> tuple[int, list[Match]]:
     """Swap the needs' engine suggestions for `ranked` in three statements, whatever the number of needs.
 
@@ -281,7 +281,9 @@ def _replace_suggestions(
         for s in ranked.get(need.pk, [])
         if (need.pk, s.offering) not in acted
     ]
-    return removed, Match.objects.bulk_create(fresh, batch_size=1000)
+    return removed, Match.objects.bulk_create(
+        fresh, batch_size=1000, ignore_conflicts=ignore_conflicts
+    )
 
 
 def _lock_match(match: Match) -> Match:
@@ -500,8 +502,12 @@ def refresh_all_suggestions(*, batch_size: int = REFRESH_BATCH, workers: int | N
             waited += time.perf_counter() - start
             start = time.perf_counter()
             with transaction.atomic():
+                # A match staff create for one of these needs meanwhile wins over the suggestion
+                # (one conflicting row must not abort the night's other 499 needs).
                 batch_removed, fresh = _replace_suggestions(
-                    batch, {need.pk: r for need, r in zip(batch, ranked, strict=True)}
+                    batch,
+                    {need.pk: r for need, r in zip(batch, ranked, strict=True)},
+                    ignore_conflicts=True,
                 )
             removed, written = removed + batch_removed, written + len(fresh)
             writing += time.perf_counter() - start

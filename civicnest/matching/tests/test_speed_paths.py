@@ -403,3 +403,29 @@ def test_cached_length_norms_follow_every_change_of_the_index() -> None:
     index.add(meals(2))
     assert [s.offering for s in index.rank(query)] == [2]
     assert index.rank(query) == index.rank_exhaustive(query)
+
+
+@pytest.mark.django_db
+def test_a_match_staff_create_during_the_nightly_batch_wins_over_the_suggestion(
+    org_rep: User, resident: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    offering = _offering(org_rep)
+    needs = [_need(resident, title=f"老人送餐{i}") for i in range(3)]
+    manager = type(Match.objects)
+    original = manager.bulk_create
+
+    def staff_got_there_first(self: Any, objs: Any, *args: Any, **kwargs: Any) -> Any:
+        # Between the batch's look-up of acted-on matches and its insert, staff offer need 0.
+        Match.objects.get_or_create(
+            need=needs[0],
+            offering=offering,
+            defaults={"region_id": needs[0].region_id, "status": MatchStatus.OFFERED},
+        )
+        return original(self, objs, *args, **kwargs)
+
+    monkeypatch.setattr(manager, "bulk_create", staff_got_there_first)
+    assert services.refresh_all_suggestions(batch_size=2, workers=1) == 3
+    assert Match.objects.get(need=needs[0], offering=offering).status == MatchStatus.OFFERED
+    assert set(
+        Match.objects.filter(status=MatchStatus.SUGGESTED).values_list("need_id", flat=True)
+    ) == {needs[1].pk, needs[2].pk}
