@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Avg, Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from civicnest.accounts.roles import Role
 from civicnest.matching.models import (
@@ -16,7 +19,7 @@ from civicnest.matching.models import (
     Resource,
     ServiceOffering,
 )
-from civicnest.regions.scoping import Scope
+from civicnest.regions.scoping import Scope, subtree_q
 
 
 def _own_orgs(scope: Scope) -> list[int]:
@@ -110,6 +113,78 @@ def matching_board(*, user: Any) -> QuerySet[Need]:
 
 def resources_visible_to(user: Any) -> QuerySet[Resource]:
     return Scope.for_user(user).filter(Resource.objects.all(), "region")
+
+
+@dataclass
+class ResourceMatch:
+    """A resource or a bookable room suggested for a need, as the need page lists it."""
+
+    title: str
+    kind: str
+    provider: str
+    detail: str
+    url: str
+    score: float
+    reasons: list[str]
+
+
+def resources_for_need(*, user: Any, need: Need, limit: int = 5) -> list[ResourceMatch]:
+    """Resources (venues, funds, volunteers, in-kind) and bookable rooms of the venues app for a need,
+    ranked with reasons: those the user may see, from the need's district and the city level above it."""
+    from civicnest.matching.engine import ResourceDoc, rank_resources
+    from civicnest.matching.live_index import query_for
+    from civicnest.venues.selectors import bookable_rooms
+
+    community = need.region_id
+    near = Q(region_id=community[:4]) | subtree_q([community[:6]], "region_id")
+    shown: list[ResourceMatch] = []
+    docs: list[ResourceDoc] = []
+    for r in resources_visible_to(user).filter(near):
+        shown.append(
+            ResourceMatch(r.title, str(r.get_kind_display()), r.provider, r.quantity, "", 0, [])
+        )
+        docs.append(
+            ResourceDoc(
+                id=len(docs),
+                kind=r.kind,
+                kind_label=str(r.get_kind_display()),
+                title=r.title,
+                description=r.description,
+                region=r.region_id,
+                available_from=r.available_from,
+                available_until=r.available_until,
+            )
+        )
+    for room in bookable_rooms().filter(near).select_related("center"):
+        detail = _("可容纳 %(n)d 人") % {"n": room.capacity}
+        shown.append(
+            ResourceMatch(
+                room.name, str(_("场地")), room.center.name, detail, room.get_absolute_url(), 0, []
+            )
+        )
+        docs.append(
+            ResourceDoc(
+                id=len(docs),
+                kind="venue",
+                kind_label=str(_("场地")),
+                title=room.name,
+                description=f"{room.equipment} {detail}",
+                region=room.region_id,
+            )
+        )
+    ranked = rank_resources(
+        query_for(need),
+        docs,
+        today=timezone.localdate(),
+        window=(need.window_start, need.window_end),
+        limit=limit,
+    )
+    out = []
+    for s in ranked:
+        match = shown[s.resource]
+        match.score, match.reasons = s.score, s.reasons
+        out.append(match)
+    return out
 
 
 def matching_summary(*, user: Any) -> dict[str, Any]:

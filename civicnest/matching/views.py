@@ -102,6 +102,9 @@ def need_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "need": need,
             "matches": matches,
             "can_manage": can_manage,
+            "resources": selectors.resources_for_need(user=request.user, need=need)
+            if can_manage
+            else [],
             "is_submitter": need.submitter_id == request.user.pk,
             "submitter": need.submitter.display_name
             if can_manage or need.submitter_id == request.user.pk

@@ -240,3 +240,5 @@ BENCH_FLOOR = env_bool("BENCH_FLOOR", default=False)
 STATS_CACHE_SECONDS = env_int("STATS_CACHE_SECONDS", 60)
 # Seconds a busy list page's rendered table may be reused (0: never; civicnest/core/fragments.py).
 LIST_CACHE_SECONDS = env_int("LIST_CACHE_SECONDS", 30)
+# Processes that rank the nightly batch (forked, sharing the in-memory index); 1 ranks in the caller.
+MATCHING_BATCH_WORKERS = env_int("MATCHING_BATCH_WORKERS", 2)
