@@ -14,7 +14,7 @@ document.addEventListener("DOMContentLoaded", () => {
       tooltip: { trigger: "axis" },
       grid: { left: 4, right: 28, top: 8, bottom: 4, containLabel: true },
       xAxis: { type: "value", minInterval: 1 },
-      yAxis: { type: "category", inverse: true, data: b.items.map((i) => i[0]), axisLabel: { fontSize: 11 } },
+      yAxis: { type: "category", inverse: true, data: b.items.map((i) => i[0]), axisLabel: { fontSize: 11, width: 96, overflow: "truncate" } },
       series: [{ type: "bar", data: b.items.map((i) => i[1]), itemStyle: { color: "#0d6efd" }, label: { show: true, position: "right", fontSize: 10 } }],
     });
     charts.push(chart);
