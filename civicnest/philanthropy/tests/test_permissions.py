@@ -218,7 +218,9 @@ TRANSITIONS: list[tuple[str, list[str], Callable[[dict[str, Any], User], Any]]] 
         "void receipt",
         ["foreign", "rep", "expert", "funder"],
         lambda w, u: services.receipt_void(
-            actor=u, receipt=Receipt.objects.filter(fund=w["program"].fund).first(), reason="r"
+            actor=u,
+            receipt=Receipt.objects.filter(fund=w["program"].fund).earliest("pk"),
+            reason="r",
         ),
     ),
 ]
