@@ -130,6 +130,19 @@ def _center_staff(center: Center) -> list[User]:
     )
 
 
+def _org_reps_in(region_code: str) -> list[User]:
+    """Organization representatives bound inside the region (a call or a tender is news to them)."""
+    from civicnest.regions.scoping import subtree_q
+
+    return list(
+        User.objects.filter(
+            subtree_q([region_code], "role_assignments__region"),
+            role_assignments__role=Role.ORG_REP,
+            is_active=True,
+        ).distinct()[:500]
+    )
+
+
 def _tell(event: str, users: Iterable[User], title: str, url: str = "", body: str = "") -> None:
     notify(event=event, recipients=users, title=title, body=body, url=url)
 
@@ -445,6 +458,13 @@ def program_advance(*, actor: Any, program: FundingProgram, to: str) -> FundingP
         raise ApplicationError(_("进入评审前请先指派评审专家。"))
     locked.status = to
     _save(actor, locked, fields=["status"])
+    if to == ProgramStatus.CALL_OPEN and locked.kind == ProgramKind.VENTURE:
+        _tell(
+            "philanthropy.call_open",
+            _org_reps_in(locked.region_id),
+            _("项目征集：%(p)s（截止 %(d)s）") % {"p": locked.name, "d": locked.call_closes},
+            url=locked.get_absolute_url(),
+        )
     if to == ProgramStatus.REVIEWING:
         experts = User.objects.filter(pk__in=locked.experts.values("expert_id"))
         _tell(
@@ -711,7 +731,14 @@ def review_submit(
         comment=(comment or "").strip(),
         no_conflict_declared=True,
     )
-    return _save(actor, review)
+    _save(actor, review)
+    _tell(
+        "philanthropy.reviewed",
+        _center_staff(program.center),
+        _("专家已提交评分：%(t)s") % {"t": proposal.title},
+        url=proposal.get_absolute_url(),
+    )
+    return review
 
 
 @transaction.atomic
@@ -889,7 +916,14 @@ def tender_open(*, actor: Any, program: FundingProgram, data: dict[str, Any]) ->
         ceiling=ceiling,
         closes_on=data["closes_on"],
     )
-    return _save(actor, tender)
+    _save(actor, tender)
+    _tell(
+        "philanthropy.tender_open",
+        _org_reps_in(program.region_id),
+        _("政府购买服务招标：%(t)s（截止 %(d)s）") % {"t": tender.title, "d": tender.closes_on},
+        url=tender.get_absolute_url(),
+    )
+    return tender
 
 
 @transaction.atomic
@@ -917,7 +951,14 @@ def bid_submit(
         plan=plan.strip(),
         submitted_by=actor,
     )
-    return _save(actor, bid)
+    _save(actor, bid)
+    _tell(
+        "philanthropy.bid",
+        _center_staff(locked.program.center),
+        _("收到投标：%(t)s（%(o)s）") % {"t": locked.title, "o": organization.name},
+        url=locked.get_absolute_url(),
+    )
+    return bid
 
 
 @transaction.atomic

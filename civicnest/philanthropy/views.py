@@ -637,9 +637,12 @@ def project_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "subscriptions": subs,
             "contract": contract,
             "tranches": contract.tranches.select_related("entry") if contract else [],
+            # Funders who subscribed follow the progress; receipts stay with the organization and staff.
             "reports": project.reports.prefetch_related("attachments")
             if selectors.can_read_reports(user, project)
+            or project.subscriptions.filter(funder_id=user.pk).exists()
             else [],
+            "show_attachments": selectors.can_read_reports(user, project),
             "evaluation": evaluation,
             "subscribe_form": SubscribeForm(initial={"funder_name": user.display_name}),  # type: ignore[union-attr]
             "contract_form": ContractForm(

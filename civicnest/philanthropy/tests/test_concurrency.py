@@ -5,7 +5,7 @@ transactions serialise writers (fewer threads show the same)."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -44,6 +44,16 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def threads() -> int:
     return 50 if connection.vendor == "postgresql" else 16
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _restore_regions_after(django_db_blocker: Any) -> Iterator[None]:
+    """These tests commit, so pytest-django flushes every table after each one — the region tree too.
+    Put it back once the module is done, for the tests that run after it on this worker."""
+    yield
+    with django_db_blocker.unblock():
+        if not Region.objects.filter(code="420102").exists():
+            load_city("4201")
 
 
 @pytest.fixture(autouse=True)

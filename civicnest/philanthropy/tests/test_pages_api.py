@@ -273,3 +273,35 @@ def test_openapi_schema_has_the_routes(api_client, jiangan_staff: User) -> None:
         "/api/v1/funds/{id}/ledger/",
     ):
         assert route in schema["paths"], route
+
+
+def test_subscribed_funder_follows_progress_but_not_receipts(
+    client,
+    program: FundingProgram,
+    org: SocialOrganization,
+    org_rep: User,
+    jiangan_staff: User,
+    expert: User,
+    funder: User,
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    project = published_project(jiangan_staff, expert, org_rep, program, org, budget="40000")
+    services.subscription_create(actor=funder, project=project, amount="1000")
+    contract_for(jiangan_staff, project)
+    report = services.report_submit(
+        actor=org_rep,
+        project=project,
+        period="一季度",
+        narrative="开展助餐 300 人次",
+        indicators=[],
+        spent="0",
+        receipts=[SimpleUploadedFile("发票.pdf", b"%PDF-1.4 x", content_type="application/pdf")],
+    )
+    client.force_login(funder)
+    page = client.get(f"/philanthropy/projects/{project.pk}/").content.decode()
+    assert "开展助餐 300 人次" in page and "发票.pdf" not in page
+    attachment = report.attachments.get()
+    assert client.get(f"/philanthropy/attachments/{attachment.pk}/").status_code == 404
+    client.force_login(org_rep)
+    assert client.get(f"/philanthropy/attachments/{attachment.pk}/").status_code == 200
