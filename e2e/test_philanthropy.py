@@ -132,7 +132,7 @@ def test_call_to_result_on_the_portal(
     funder.get_by_label("认购金额（元）").fill("30000")
     funder.get_by_label("资助方名称（票据抬头）").fill("武汉爱心实业有限公司")
     _click(funder, "subscribe")
-    expect(funder.get_by_test_id("subscribed")).to_have_text("30000.00")
+    expect(funder.get_by_test_id("subscribed")).to_have_text("30,000.00")
     screenshot(funder, "philanthropy-funder-project")
 
     # 实施: contract with tranches, first tranche paid
@@ -144,7 +144,7 @@ def test_call_to_result_on_the_portal(
     _click(staff, "sign-contract")
     expect(staff.get_by_test_id("tranches")).to_contain_text("中期评估通过")
     _click(staff, "disburse")
-    expect(staff.get_by_test_id("disbursed")).to_have_text("20000.00")
+    expect(staff.get_by_test_id("disbursed")).to_have_text("20,000.00")
     with staff.expect_download() as download:
         staff.get_by_test_id("contract-pdf").click()
     assert download.value.suggested_filename.endswith(".pdf")

@@ -51,7 +51,7 @@ def test_staff_set_up_a_fund_and_a_program_through_the_pages(
         },
     )
     page = client.get(f"/philanthropy/funds/{fund.pk}/").content.decode()
-    assert "JA1-2026-000001" in page and "200000.00" in page
+    assert "JA1-2026-000001" in page and "200,000.00" in page
     data = {
         "center": jiangan_center.pk,
         "fund": fund.pk,
