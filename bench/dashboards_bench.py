@@ -80,10 +80,17 @@ def time_page(client: Client, path: str, repeat: int) -> dict[str, float]:
         times.append((time.perf_counter() - start) * 1000)
         if response.status_code != 200:
             sys.exit(f"dashboards_bench: {path} answered {response.status_code}")
+    warm = []
+    for _ in range(repeat):  # within the 5-minute cache: what the next users wait
+        start = time.perf_counter()
+        client.get(path)
+        warm.append((time.perf_counter() - start) * 1000)
     return {
         "p50_ms": statistics.median(times),
         "p95_ms": percentile(times, 0.95),
         "max_ms": max(times),
+        "warm_p50_ms": statistics.median(warm),
+        "warm_p95_ms": percentile(warm, 0.95),
     }
 
 
@@ -170,8 +177,8 @@ def write_report() -> None:
             f"数据集：社会组织 {d['organizations']:,}、需求 {d['needs']:,}、区划 {d['regions']:,}；"
             f"1 分钟负载 {r['load_average']['before']:.1f} → {r['load_average']['after']:.1f}（{r['nproc']} 核）。",
             "",
-            "| 看板（全部指标 + 上期 + 分布 + 下级区划） | p50 | p95 | 目标 p95 |",
-            "|---|---:|---:|---:|",
+            "| 看板（全部指标 + 上期 + 分布 + 下级区划） | 冷 p50 | 冷 p95 | 缓存内 p95 | 目标 p95 |",
+            "|---|---:|---:|---:|---:|",
         ]
         for key, label in (
             ("city_page", "全市 页面"),
@@ -182,15 +189,16 @@ def write_report() -> None:
             ("street_api", "一个街道 API"),
         ):
             p = r["pages"][key]
-            mark = "✅" if p["p95_ms"] <= TARGET_P95_MS else "❌"
+            mark = "✅" if p["p95_ms"] <= TARGET_P95_MS else "❌ 冷请求超标"
+            warm = p.get("warm_p95_ms")
             lines.append(
                 f"| {label}（{p['region']}） | {p['p50_ms']:.0f} ms | {p['p95_ms']:.0f} ms "
-                f"| ≤ {TARGET_P95_MS:.0f} ms {mark} |"
+                f"| {f'{warm:.0f} ms' if warm is not None else '—'} | ≤ {TARGET_P95_MS:.0f} ms {mark} |"
             )
         rep = r["report"]
         mark = "✅" if rep["seconds"] <= TARGET_REPORT_S else "❌"
         lines += [
-            f"| 全市年度情况专报（PDF + Excel，后台任务） | {rep['seconds']:.1f} s | — "
+            f"| 全市年度情况专报（PDF + Excel，后台任务） | {rep['seconds']:.1f} s | — | — "
             f"| ≤ {TARGET_REPORT_S:.0f} s {mark} |",
             "",
         ]
