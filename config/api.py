@@ -1,4 +1,6 @@
-"""DRF defaults: one paging class and one exception handler producing `{message, extra}` in Chinese."""
+"""DRF defaults: one paging class and one exception handler producing `{message, extra}` in Chinese.
+
+`config/api_schema.py` documents both in the OpenAPI schema."""
 
 from __future__ import annotations
 

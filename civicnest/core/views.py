@@ -28,11 +28,19 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
     return render(request, "403.html", {"message": message}, status=403)
 
 
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _is_api(request):  # API clients get the API's error shape, not an HTML page
+        return JsonResponse({"message": _("未找到该对象，或您无权访问。"), "extra": {}}, status=404)
     return render(request, "404.html", status=404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    if _is_api(request):
+        return JsonResponse({"message": _("服务器内部错误，请稍后重试。"), "extra": {}}, status=500)
     return render(request, "500.html", status=500)
 
 
