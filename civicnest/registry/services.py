@@ -16,6 +16,7 @@ from civicnest.accounts.models import User
 from civicnest.core.audit import acting_as
 from civicnest.core.exceptions import ApplicationError
 from civicnest.core.services import notify
+from civicnest.core.uploads import ARCHIVE, validate_upload
 from civicnest.core.validators import validate_uscc
 from civicnest.regions.models import RegionLevel
 from civicnest.registry import permissions
@@ -81,8 +82,6 @@ TEAM_FIELDS = (
     "funds",
     "activity_area",
 )
-ARCHIVE_EXTENSIONS = {"pdf", "doc", "docx", "xls", "xlsx", "jpg", "jpeg", "png"}
-ARCHIVE_MAX_BYTES = 20 * 1024 * 1024
 
 
 def _check_org(org: SocialOrganization) -> None:
@@ -454,20 +453,10 @@ def archive_upload(
     if not permissions.can_edit_org_profile(actor, organization):
         raise PermissionDenied(_("您无权为该组织上传档案。"))
     name = upload.name or ""
-    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if suffix not in ARCHIVE_EXTENSIONS:
-        raise ValidationError(
-            {
-                "file": [
-                    _("不支持的文件类型：%(s)s。请上传 PDF、Word、Excel 或图片。")
-                    % {"s": suffix or "?"}
-                ]
-            }
-        )
-    if upload.size is None or upload.size > ARCHIVE_MAX_BYTES:
-        raise ValidationError({"file": [_("文件不能超过 20 MB。")]})
-    if upload.size == 0:
-        raise ValidationError({"file": [_("文件是空的。")]})
+    try:
+        validate_upload(upload, ARCHIVE)
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from exc
     # Lock the organization row so two uploads of one document type get different versions.
     SocialOrganization.objects.select_for_update().filter(pk=organization.pk).first()
     version = (
