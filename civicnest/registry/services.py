@@ -468,7 +468,7 @@ def archive_upload(
         title=title.strip(),
         version=version,
         original_name=name[:255],
-        size=upload.size,
+        size=upload.size or 0,
         uploaded_by=actor,
     )
     doc.full_clean(exclude=["file"])
