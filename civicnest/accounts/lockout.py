@@ -18,7 +18,8 @@ def lockout_response(
         # The token endpoint shares the login lock-out; API clients get the API's error shape.
         return JsonResponse(
             {
-                "message": _("登录失败次数过多，账户已暂时锁定，请 %(m)d 分钟后再试。") % {"m": minutes},
+                "message": _("登录失败次数过多，账户已暂时锁定，请 %(m)d 分钟后再试。")
+                % {"m": minutes},
                 "extra": {"cooloff_minutes": minutes},
             },
             status=429,
