@@ -157,7 +157,8 @@ def create_backup(output_dir: Path, *, now: datetime.datetime | None = None) -> 
     with tempfile.TemporaryDirectory(prefix="civicnest-backup-") as tmp:
         work = Path(tmp)
         database_file = _dump_database(work)
-        manifest = {
+        media = media_fingerprint()
+        manifest: dict[str, Any] = {
             "format": FORMAT,
             "created_at": now.isoformat(),
             "vendor": connection.vendor,
@@ -165,7 +166,7 @@ def create_backup(output_dir: Path, *, now: datetime.datetime | None = None) -> 
             "database_sha256": _sha256_file(work / database_file),
             "migrations": _migration_state(),
             "tables": table_fingerprint(),
-            "media": media_fingerprint(),
+            "media": media,
         }
         (work / "manifest.json").write_text(
             json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8"
@@ -175,7 +176,7 @@ def create_backup(output_dir: Path, *, now: datetime.datetime | None = None) -> 
             tar.add(work / "manifest.json", arcname="manifest.json")
             tar.add(work / database_file, arcname=database_file)
             root = media_root()
-            for relative in manifest["media"]:
+            for relative in media:
                 tar.add(root / relative, arcname=f"media/{relative}")
         partial.rename(archive)  # never leave a half-written archive under the final name
     return archive
