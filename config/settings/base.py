@@ -182,6 +182,8 @@ SMS_BACKEND = env_str("SMS_BACKEND", "civicnest.core.sms.LoggingSmsBackend")
 
 # Background jobs: django-tasks with its database backend; `manage.py db_worker` runs them.
 TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# A task RUNNING for longer than this is reported as stale by /healthz/ (its worker probably died).
+TASK_STALE_MINUTES = env_int("TASK_STALE_MINUTES", 60)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -235,11 +237,21 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# LOG_FORMAT=json: one JSON object per line (time, level, logger, message, request path/method/status,
+# user id, exception) for log collectors (ELK, Loki, 阿里云 SLS…); default plain text.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "civicnest.core.logging.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if env_str("LOG_FORMAT", "plain") == "json" else "plain",
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}, "jieba": {"level": "WARNING"}},
 }
