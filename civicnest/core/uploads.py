@@ -8,6 +8,9 @@ it could carry script that a browser would run from our origin.
 
 from __future__ import annotations
 
+import errno
+import logging
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +33,7 @@ SIGNATURES: dict[str, tuple[bytes, ...]] = {
     "xls": OLE,
 }
 MB = 1024 * 1024
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -106,3 +110,36 @@ class UploadValidator:
 
     def __hash__(self) -> int:
         return hash(self.policy)
+
+
+def store_upload(field_file: Any, filename: str, upload: Any, *, field: str) -> None:
+    """Write an upload to storage (like FieldFile.save(..., save=False)), failing cleanly.
+
+    A storage failure — disk full, quota, read-only file system, permissions — removes whatever part of
+    the file was written and raises a field-level Chinese ValidationError; the caller's transaction then
+    rolls back, so no record points at a missing or truncated file.
+    """
+    storage = field_file.storage
+    max_length = field_file.field.max_length
+    name = storage.get_available_name(
+        field_file.field.generate_filename(field_file.instance, filename), max_length=max_length
+    )
+    try:
+        saved = storage.save(name, upload, max_length=max_length)
+    except OSError as exc:
+        with suppress(OSError):
+            if storage.exists(name):
+                storage.delete(name)  # the partial file the failed write left behind
+        logger.error("upload storage failed: %s (%s)", name, exc)
+        if exc.errno in {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}:
+            message = _(
+                "服务器存储空间已满，文件没有保存，也没有留下任何记录。请联系系统管理员清理空间后重新上传。"
+            )
+        else:
+            message = _(
+                "服务器保存文件失败（%(reason)s），没有留下任何记录。请稍后重试或联系系统管理员。"
+            ) % {"reason": exc.strerror or exc.__class__.__name__}
+        raise ValidationError({field: [message]}, code="storage") from exc
+    field_file.name = saved
+    setattr(field_file.instance, field_file.field.attname, saved)
+    field_file._committed = True

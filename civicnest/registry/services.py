@@ -16,7 +16,7 @@ from civicnest.accounts.models import User
 from civicnest.core.audit import acting_as
 from civicnest.core.exceptions import ApplicationError
 from civicnest.core.services import notify
-from civicnest.core.uploads import ARCHIVE, validate_upload
+from civicnest.core.uploads import ARCHIVE, store_upload, validate_upload
 from civicnest.core.validators import validate_uscc
 from civicnest.regions.models import RegionLevel
 from civicnest.registry import permissions
@@ -472,7 +472,7 @@ def archive_upload(
         uploaded_by=actor,
     )
     doc.full_clean(exclude=["file"])
-    doc.file.save(name, upload, save=False)
+    store_upload(doc.file, name, upload, field="file")
     try:
         with acting_as(actor):
             doc.save(force_insert=True)

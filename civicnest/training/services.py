@@ -15,7 +15,7 @@ from civicnest.accounts.models import mobile_validator
 from civicnest.core.audit import acting_as
 from civicnest.core.exceptions import ApplicationError
 from civicnest.core.services import notify
-from civicnest.core.uploads import IMAGE, validate_upload
+from civicnest.core.uploads import IMAGE, store_upload, validate_upload
 from civicnest.core.validators import validate_id_number
 from civicnest.network.models import Center
 from civicnest.regions.scoping import Scope
@@ -276,7 +276,7 @@ def event_photo_add(*, actor: Any, event: Event, upload: Any, caption: str = "")
     except ValidationError as exc:
         raise ValidationError({"image": exc.messages}) from exc
     photo = EventPhoto(event=event, region_id=event.region_id, caption=caption.strip())
-    photo.image.save(upload.name, upload, save=False)
+    store_upload(photo.image, upload.name, upload, field="image")
     try:
         with acting_as(actor):
             photo.save(force_insert=True)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from civicnest.core.audit import acting_as
 from civicnest.core.exceptions import ApplicationError, ConflictError
 from civicnest.core.services import notify
-from civicnest.core.uploads import IMAGE, validate_upload
+from civicnest.core.uploads import IMAGE, store_upload, validate_upload
 from civicnest.network.models import Center
 from civicnest.venues import permissions
 from civicnest.venues.models import Booking, BookingStatus, Room, RoomPhoto
@@ -74,7 +74,7 @@ def room_photo_add(*, actor: Any, room: Room, upload: Any, caption: str = "") ->
     except ValidationError as exc:
         raise ValidationError({"image": exc.messages}) from exc
     photo = RoomPhoto(room=room, region_id=room.region_id, caption=caption.strip())
-    photo.image.save(upload.name, upload, save=False)
+    store_upload(photo.image, upload.name, upload, field="image")
     try:
         with acting_as(actor):
             photo.save(force_insert=True)
