@@ -281,7 +281,7 @@ def test_a_connection_dropped_by_the_server_is_replaced_at_the_next_request(
             cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
         time.sleep(0.2)
         # What Django does at the start of every request (request_started → close_old_connections):
-        conn.health_check_done = False
+        conn.health_check_done = False  # type: ignore[attr-defined]
         conn.close_if_unusable_or_obsolete()
         if health_checks:
             with conn.cursor() as cursor:
