@@ -87,6 +87,9 @@ def test_production_settings_pass_the_deploy_check_and_send_hsts() -> None:
         "ALLOWED_HOSTS": "civicnest.example.org",
     }
     env.pop("DATABASE_URL", None)
+    env.pop(
+        "DJANGO_ALLOW_ASYNC_UNSAFE", None
+    )  # make test-* sets it for the suite; a deployment must not
     check = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
