@@ -34,14 +34,18 @@ uv run python manage.py migrate -v0
 uv run python -c "import django; django.setup(); from civicnest.regions.loader import load_city; load_city('4201')"
 
 echo "== 1. PostgreSQL restart under load"
-uv run gunicorn config.wsgi:application -w 2 -b 127.0.0.1:8765 --access-logfile /dev/null --error-logfile "$D/gunicorn.log" &
+# gunicorn directly (not through `uv run`) so that kill reaches it; its error log (the in-flight failures
+# during the restart, with tracebacks) goes to a file, not the terminal.
+.venv/bin/gunicorn config.wsgi:application -w 2 -b 127.0.0.1:8765 --access-logfile /dev/null \
+  --error-logfile "$D/gunicorn.log" 2>"$D/gunicorn.stderr" &
 GUNICORN_PID=$!
 for _ in $(seq 50); do curl -fs http://127.0.0.1:8765/healthz/ >/dev/null && break; sleep 0.2; done
 uv run python bench/faults_load.py --base http://127.0.0.1:8765 --seconds 40 --threads 8 --restart-at 12 \
-  --restart-cmd "runuser -u postgres -- $BIN/pg_ctl -D $D/data -m fast -w -o '$PGOPTS' restart" \
+  --restart-cmd "runuser -u postgres -- $BIN/pg_ctl -D $D/data -l $D/data/server.log -m fast -w -o '$PGOPTS' restart" \
   --pids-cmd "pgrep -P $GUNICORN_PID | sort | tr '\n' ' '" \
   --out var/bench/faults-restart.json
 kill "$GUNICORN_PID"; wait "$GUNICORN_PID" 2>/dev/null || true; GUNICORN_PID=""
+echo "application errors logged during the run: $(grep -c 'ERROR django.request' "$D/gunicorn.stderr" || true)"
 
 echo "== 2. Full disk while uploading an archive file"
 if [ "$(id -u)" -eq 0 ]; then

@@ -66,16 +66,16 @@ def main() -> None:
         threading.Thread(target=worker, args=(args.base, stop, results, start))
         for _ in range(args.threads)
     ]
-    for t in threads:
-        t.start()
+    for thread in threads:
+        thread.start()
     time.sleep(args.restart_at)
     restart_started = time.monotonic() - start
     done = subprocess.run(  # noqa: S603 - the bench's own command line
         shlex.split(args.restart_cmd), capture_output=True, text=True, check=False
     )
     restart_finished = time.monotonic() - start
-    for t in threads:
-        t.join()
+    for thread in threads:
+        thread.join()
     pids_after = pids()
 
     errors = [(t, u, o) for t, u, o in results if not (isinstance(o, int) and o < 500)]

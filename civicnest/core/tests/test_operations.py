@@ -81,3 +81,24 @@ def test_json_log_lines_carry_request_and_exception() -> None:
     )
     assert "ValueError: 坏数据" in line["exception"]
     assert line["time"].endswith("+00:00")
+
+
+def test_stale_running_tasks_are_put_back_in_the_queue() -> None:
+    import io
+
+    from django.core.management import call_command
+
+    now = timezone.now()
+    stale = _task(TaskResultStatus.RUNNING, started_at=now - datetime.timedelta(hours=2))
+    fresh = _task(TaskResultStatus.RUNNING, started_at=now - datetime.timedelta(minutes=5))
+    out = io.StringIO()
+    call_command("tasks_requeue_stale", "--dry-run", stdout=out)
+    assert "将重新入队 1 个" in out.getvalue()
+    assert DBTaskResult.objects.get(pk=stale.pk).status == TaskResultStatus.RUNNING
+    call_command("tasks_requeue_stale", stdout=io.StringIO())
+    stale.refresh_from_db()
+    fresh.refresh_from_db()
+    assert (stale.status, stale.started_at) == (TaskResultStatus.READY, None)
+    assert fresh.status == TaskResultStatus.RUNNING
+    # A worker can claim it again: it is the oldest ready task.
+    assert DBTaskResult.objects.ready().filter(pk=stale.pk).exists()
