@@ -159,3 +159,48 @@ def test_token_endpoint_shares_the_login_lockout(
         assert "锁定" in locked.json()["message"]
     finally:
         AccessAttempt.objects.all().delete()
+
+
+@pytest.mark.django_db
+def test_every_download_url_checks_the_object_first(client, make_user) -> None:
+    """The three views that stream stored files: anonymous and foreign users get nothing."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from civicnest.accounts.roles import Role
+    from civicnest.registry.services import archive_upload
+    from civicnest.registry.tests.factories import OrganizationFactory
+    from civicnest.training.models import EventPhoto
+    from civicnest.training.tests.factories import EventFactory
+    from civicnest.venues.models import RoomPhoto
+    from civicnest.venues.tests.factories import RoomFactory
+
+    officer = make_user(Role.BUREAU_OFFICER, "420102")
+    foreign = make_user(Role.BUREAU_OFFICER, "420106")
+    doc = archive_upload(
+        actor=officer,
+        organization=OrganizationFactory.create(region_id="420102"),
+        doc_type="charter",
+        title="章程",
+        upload=SimpleUploadedFile("a.pdf", b"%PDF-1.7 secret"),
+    )
+    draft = EventFactory.create(status="draft", center__region_id="420102")
+    event_photo = EventPhoto.objects.create(event=draft, region_id=draft.region_id, image="e/x.jpg")
+    room = RoomFactory.create(center__region_id="420102")
+    room_photo = RoomPhoto.objects.create(room=room, region_id=room.region_id, image="r/x.jpg")
+    urls = [
+        f"/registry/archives/{doc.pk}/download/",
+        f"/training/event-photos/{event_photo.pk}/",
+        f"/venues/photos/{room_photo.pk}/",
+    ]
+    for url in urls:
+        anonymous = client.get(url)
+        assert anonymous.status_code in {302, 403, 404}, url
+        if anonymous.status_code == 302:
+            assert "/accounts/login/" in anonymous.url
+    client.force_login(foreign)
+    for url in urls:
+        assert client.get(url).status_code in {403, 404}, url
+    client.force_login(officer)
+    response = client.get(urls[0])
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"%PDF-1.7 secret"
