@@ -83,8 +83,8 @@ def wuhan_regions(transactional_db: None) -> None:
 def new_page(browser: Browser, live_server: Any) -> Iterator[NewPage]:
     """``new_page(viewport=...)``: a page in a fresh browser context (own cookies), in Chinese.
 
-    At teardown the test fails if a page raised a JavaScript error or a stylesheet, script, font or
-    image failed to load: either means a page that looks or behaves broken although the test passed.
+    At teardown the test fails if a page raised a JavaScript error, violated the Content-Security-Policy,
+    or a stylesheet, script, font or image failed to load: either means a page that looks or behaves broken although the test passed.
     """
     contexts: list[BrowserContext] = []
     problems: list[str] = []
@@ -107,6 +107,16 @@ def new_page(browser: Browser, live_server: Any) -> Iterator[NewPage]:
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda exc: problems.append(f"JavaScript error: {exc}"))
+        # The Content-Security-Policy forbids inline script/style elements: a violation means a page
+        # that works in tests without CSP but breaks in production.
+        page.on(
+            "console",
+            lambda msg: (
+                problems.append(f"CSP violation: {msg.text}")
+                if "Content Security Policy" in msg.text
+                else None
+            ),
+        )
         return page
 
     yield make

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Everything CI checks: setup, lint, types, migrations, deploy check, pytest on SQLite and PostgreSQL.
+# Everything CI checks: setup, lint, types, migrations, deploy check, security scan, pytest on SQLite and PostgreSQL.
 # Extra pytest arguments: PYTEST_ARGS="-k search" scripts/test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,6 +31,9 @@ DJANGO_SETTINGS_MODULE=config.settings.production \
   SECRET_KEY="$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')" \
   ALLOWED_HOSTS=example.org \
   uv run python manage.py check --deploy --fail-level WARNING
+
+banner "security scan (bandit, pip-audit)"
+scripts/security-scan.sh
 
 banner "pytest on SQLite"
 env -u DATABASE_URL DJANGO_ALLOW_ASYNC_UNSAFE=true "${PYTEST[@]}"

@@ -1,26 +1,39 @@
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from civicnest.accounts.roles import Role
-from civicnest.core.selectors import audit_entry_list, notification_list
+from civicnest.core.selectors import audit_entry_list, notification_list, task_queue_stats
 from civicnest.core.services import notification_mark_read
 from civicnest.regions.scoping import Scope
 
+logger = logging.getLogger(__name__)
+
 
 def health(request: HttpRequest) -> JsonResponse:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    """For load balancers and monitoring: 200 when the database answers, 503 when it does not.
+
+    Also reports the task queue (django-tasks database backend): tasks waiting, the age of the oldest,
+    tasks running for longer than TASK_STALE_MINUTES (a worker probably died) and failures in 24 hours.
+    """
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        tasks = task_queue_stats()
+    except DatabaseError:
+        logger.exception("health check: database unavailable")
+        return JsonResponse({"status": "error", "database": "error"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok", "tasks": tasks})
 
 
 def bench_floor(request: HttpRequest) -> HttpResponse:
@@ -33,11 +46,19 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
     return render(request, "403.html", {"message": message}, status=403)
 
 
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _is_api(request):  # API clients get the API's error shape, not an HTML page
+        return JsonResponse({"message": _("未找到该对象，或您无权访问。"), "extra": {}}, status=404)
     return render(request, "404.html", status=404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    if _is_api(request):
+        return JsonResponse({"message": _("服务器内部错误，请稍后重试。"), "extra": {}}, status=500)
     return render(request, "500.html", status=500)
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicnest.core.audit import acting_as
-from civicnest.core.uploads import check_document_upload
+from civicnest.core.uploads import check_document, store_upload
 from civicnest.disclosure import permissions
 from civicnest.disclosure.models import (
     Announcement,
@@ -118,11 +118,11 @@ def announcement_withdraw(*, actor: Any, announcement: Announcement, reason: str
 @transaction.atomic
 def attachment_add(*, actor: Any, announcement: Announcement, upload: UploadedFile) -> Attachment:
     _check(actor, announcement)
-    check_document_upload(upload)
+    check_document(upload)
     attachment = Attachment(
         announcement=announcement, original_name=(upload.name or "")[:255], size=upload.size or 0
     )
-    attachment.file.save(upload.name or "attachment", upload, save=False)
+    store_upload(attachment.file, upload.name or "attachment", upload, field="file")
     try:
         attachment.full_clean()
         with acting_as(actor):
@@ -156,8 +156,10 @@ def disclosure_save(
         setattr(disclosure, f, data[f])
     disclosure.full_clean(exclude=["report_file"])
     if upload is not None:
-        check_document_upload(upload, field="report_file")
-        disclosure.report_file.save(upload.name or "report.pdf", upload, save=False)
+        check_document(upload, field="report_file")
+        store_upload(
+            disclosure.report_file, upload.name or "report.pdf", upload, field="report_file"
+        )
     with acting_as(actor):
         disclosure.save()
     return disclosure

@@ -26,6 +26,7 @@ class CodeListSerializer(serializers.Serializer):
 
 
 class CategoryListApi(APIView):
+    pagination_class = None  # a short bare list, not paged
     permission_classes = [AllowAny]
 
     @extend_schema(responses={200: CodeListSerializer(many=True)})
@@ -34,6 +35,7 @@ class CategoryListApi(APIView):
 
 
 class BeneficiaryListApi(APIView):
+    pagination_class = None  # a short bare list, not paged
     permission_classes = [AllowAny]
 
     @extend_schema(responses={200: CodeListSerializer(many=True)})
@@ -127,6 +129,8 @@ class NeedListApi(APIView):
 
 
 class NeedMatchesApi(APIView):
+    pagination_class = None  # a short bare list, not paged
+
     @extend_schema(
         parameters=[OpenApiParameter("limit", int, description=_("返回条数，默认 10，最多 50"))],
         responses={

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civicnest.core.forms import BootstrapFormMixin
+from civicnest.core.uploads import ARCHIVE, SPREADSHEET, UploadValidator
 from civicnest.network.selectors import centers_visible_to
 from civicnest.regions.models import Region
 from civicnest.regions.scoping import RegionCodeError, normalize_region_code
@@ -229,13 +230,19 @@ class ConsultingForm(BootstrapFormMixin, forms.Form):
 class ArchiveUploadForm(BootstrapFormMixin, forms.Form):
     doc_type = forms.ChoiceField(label=_("档案类别"), choices=DocType.choices)
     title = forms.CharField(label=_("标题"), max_length=200)
-    file = forms.FileField(label=_("文件"), help_text=_("PDF、Word、Excel 或图片，不超过 20 MB。"))
+    file = forms.FileField(
+        label=_("文件"),
+        help_text=_("PDF、Word、Excel 或图片，不超过 20 MB。"),
+        validators=[UploadValidator(ARCHIVE)],
+    )
 
 
 class ImportForm(BootstrapFormMixin, forms.Form):
     MODE_ALL = "all"
     MODE_VALID = "valid"
-    file = forms.FileField(label=_("Excel 文件（.xlsx）"))
+    file = forms.FileField(
+        label=_("Excel 文件（.xlsx）"), validators=[UploadValidator(SPREADSHEET)]
+    )
     mode = forms.ChoiceField(
         label=_("导入方式"),
         choices=[

@@ -16,7 +16,7 @@ from civicnest.accounts.models import User
 from civicnest.core.audit import acting_as
 from civicnest.core.exceptions import ApplicationError
 from civicnest.core.services import notify
-from civicnest.core.uploads import check_document_upload
+from civicnest.core.uploads import ARCHIVE, store_upload, validate_upload
 from civicnest.core.validators import validate_uscc
 from civicnest.regions.models import RegionLevel
 from civicnest.registry import permissions
@@ -453,7 +453,10 @@ def archive_upload(
     if not permissions.can_edit_org_profile(actor, organization):
         raise PermissionDenied(_("您无权为该组织上传档案。"))
     name = upload.name or ""
-    check_document_upload(upload)
+    try:
+        validate_upload(upload, ARCHIVE)
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from exc
     # Lock the organization row so two uploads of one document type get different versions.
     SocialOrganization.objects.select_for_update().filter(pk=organization.pk).first()
     version = (
@@ -465,11 +468,11 @@ def archive_upload(
         title=title.strip(),
         version=version,
         original_name=name[:255],
-        size=upload.size or 0,  # checked non-empty above
+        size=upload.size or 0,
         uploaded_by=actor,
     )
     doc.full_clean(exclude=["file"])
-    doc.file.save(name, upload, save=False)
+    store_upload(doc.file, name, upload, field="file")
     try:
         with acting_as(actor):
             doc.save(force_insert=True)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civicnest.core.forms import BootstrapFormMixin
+from civicnest.core.uploads import IMAGE, UploadValidator
 from civicnest.incubation.forms import _date
 from civicnest.network.models import Center, SocialWorkerLevel
 from civicnest.registry.forms import RegionCodeField
@@ -94,7 +95,7 @@ class HourForm(BootstrapFormMixin, forms.Form):
 
 
 class PhotoForm(BootstrapFormMixin, forms.Form):
-    image = forms.FileField(label=_("照片"))
+    image = forms.FileField(label=_("照片"), validators=[UploadValidator(IMAGE)])
     caption = forms.CharField(label=_("说明"), max_length=100, required=False)
 
 

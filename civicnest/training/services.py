@@ -15,6 +15,7 @@ from civicnest.accounts.models import mobile_validator
 from civicnest.core.audit import acting_as
 from civicnest.core.exceptions import ApplicationError
 from civicnest.core.services import notify
+from civicnest.core.uploads import IMAGE, store_upload, validate_upload
 from civicnest.core.validators import validate_id_number
 from civicnest.network.models import Center
 from civicnest.regions.scoping import Scope
@@ -270,15 +271,12 @@ def event_register(*, actor: Any, event: Event) -> EventRegistration:
 def event_photo_add(*, actor: Any, event: Event, upload: Any, caption: str = "") -> EventPhoto:
     if not permissions.can_run_training(actor, event.center):
         raise PermissionDenied(_("您无权为该活动上传照片。"))
-    suffix = (upload.name or "").rsplit(".", 1)[-1].lower()
-    if (
-        suffix not in {"jpg", "jpeg", "png", "webp"}
-        or not upload.size
-        or upload.size > 5 * 1024 * 1024
-    ):
-        raise ValidationError({"image": [_("请上传 5 MB 以内的 JPG、PNG 或 WebP 图片。")]})
+    try:
+        validate_upload(upload, IMAGE)
+    except ValidationError as exc:
+        raise ValidationError({"image": exc.messages}) from exc
     photo = EventPhoto(event=event, region_id=event.region_id, caption=caption.strip())
-    photo.image.save(upload.name, upload, save=False)
+    store_upload(photo.image, upload.name, upload, field="image")
     try:
         with acting_as(actor):
             photo.save(force_insert=True)

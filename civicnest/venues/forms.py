@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civicnest.core.forms import BootstrapFormMixin
+from civicnest.core.uploads import IMAGE, UploadValidator
 from civicnest.regions.scoping import RegionCodeError, normalize_region_code
 from civicnest.venues.models import Room
 
@@ -87,5 +88,5 @@ class DecisionForm(BootstrapFormMixin, forms.Form):
 
 
 class PhotoForm(BootstrapFormMixin, forms.Form):
-    image = forms.FileField(label=_("照片"))
+    image = forms.FileField(label=_("照片"), validators=[UploadValidator(IMAGE)])
     caption = forms.CharField(label=_("说明"), max_length=100, required=False)

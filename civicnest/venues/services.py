@@ -14,14 +14,13 @@ from django.utils.translation import gettext as _
 from civicnest.core.audit import acting_as
 from civicnest.core.exceptions import ApplicationError, ConflictError
 from civicnest.core.services import notify
+from civicnest.core.uploads import IMAGE, store_upload, validate_upload
 from civicnest.network.models import Center
 from civicnest.venues import permissions
 from civicnest.venues.models import Booking, BookingStatus, Room, RoomPhoto
 
 MAX_HOURS = 12
 MAX_WEEKS = 26
-PHOTO_EXTENSIONS = {"jpg", "jpeg", "png", "webp"}
-PHOTO_MAX_BYTES = 5 * 1024 * 1024
 ROOM_FIELDS = (
     "name",
     "area",
@@ -70,13 +69,12 @@ def room_update(*, actor: Any, room: Room, data: dict[str, Any]) -> Room:
 def room_photo_add(*, actor: Any, room: Room, upload: Any, caption: str = "") -> RoomPhoto:
     if not permissions.can_manage_room(actor, room):
         raise PermissionDenied(_("您无权管理该场地。"))
-    suffix = (upload.name or "").rsplit(".", 1)[-1].lower()
-    if suffix not in PHOTO_EXTENSIONS:
-        raise ValidationError({"image": [_("请上传 JPG、PNG 或 WebP 图片。")]})
-    if not upload.size or upload.size > PHOTO_MAX_BYTES:
-        raise ValidationError({"image": [_("图片不能为空，也不能超过 5 MB。")]})
+    try:
+        validate_upload(upload, IMAGE)
+    except ValidationError as exc:
+        raise ValidationError({"image": exc.messages}) from exc
     photo = RoomPhoto(room=room, region_id=room.region_id, caption=caption.strip())
-    photo.image.save(upload.name, upload, save=False)
+    store_upload(photo.image, upload.name, upload, field="image")
     try:
         with acting_as(actor):
             photo.save(force_insert=True)

@@ -134,7 +134,9 @@ def test_server_error_page_is_chinese(rf) -> None:
 
 
 def test_health_endpoint(client) -> None:
-    assert client.get("/healthz/").json() == {"status": "ok"}
+    body = client.get("/healthz/").json()
+    assert body["status"] == "ok"
+    assert body["database"] == "ok"
 
 
 def test_english_interface_is_available(client, jiangan_officer: User) -> None:
