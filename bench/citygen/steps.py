@@ -1,9 +1,9 @@
 """The generator's steps: Shanghai's regions, users, centers, organizations, teams, offerings, needs,
-matches (with their service records), rooms and bookings. See core.py for how steps are registered.
+matches (with their service records), rooms and bookings; the venture-philanthropy projects and their ledgers
+are in projects.py. See core.py for how steps are registered.
 
-To add a step (the 5,000 venture-philanthropy projects with ledgers, once that app is merged): write
-`@step("projects", after=("organizations",))` in a module of this package, import it at the end of this
-file, and add its count to the scales and to `expected_counts` in the test.
+To add a step: write `@step("name", after=(...))` in a module of this package, import it at the end of this
+file, add its tables to GENERATED (children first) and its count to the scales and to the test.
 """
 
 from __future__ import annotations
@@ -976,9 +976,16 @@ GENERATED: list[Any] = [
 
 def wipe() -> None:
     """Empty the generated tables without loading rows or writing audit entries (tests run the generator
-    twice in one database)."""
-    for model in GENERATED:
-        model._base_manager.all()._raw_delete(connection.alias)
+    twice in one database). On PostgreSQL the ledger's append-only trigger also refuses DELETE: it is
+    switched off for the wipe, inside the caller's transaction, and on again."""
+    trigger = "ALTER TABLE philanthropy_ledgerentry {} TRIGGER philanthropy_ledger_no_update"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(trigger.format("DISABLE"))
+        for model in GENERATED:
+            model._base_manager.all()._raw_delete(connection.alias)
+        if connection.vendor == "postgresql":
+            cursor.execute(trigger.format("ENABLE"))
 
 
 def analyze(ctx: Context) -> None:
@@ -986,3 +993,8 @@ def analyze(ctx: Context) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+
+
+from bench.citygen import projects as _projects  # noqa: E402 - registers the "projects" step
+
+GENERATED[:0] = _projects.GENERATED
