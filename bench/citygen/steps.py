@@ -46,6 +46,7 @@ from civicnest.accounts.models import RoleAssignment, User
 from civicnest.core.validators import uscc_build
 from civicnest.matching.models import Match, Need, ServiceOffering
 from civicnest.network.models import Center, CenterStaff
+from civicnest.philanthropy.models import Tender
 from civicnest.regions.loader import DATA_DIR, load_city
 from civicnest.regions.models import Region, RegionLevel
 from civicnest.registry.models import ActivityTeam, SocialOrganization
@@ -976,16 +977,22 @@ GENERATED: list[Any] = [
 
 def wipe() -> None:
     """Empty the generated tables without loading rows or writing audit entries (tests run the generator
-    twice in one database). On PostgreSQL the ledger's append-only trigger also refuses DELETE: it is
-    switched off for the wipe, inside the caller's transaction, and on again."""
+    twice in one database). On PostgreSQL the ledger's append-only trigger also refuses DELETE: it is switched
+    off for the wipe and on again, inside the caller's transaction; ALTER TABLE needs the pending (deferred)
+    foreign-key checks done first, so the wipe runs with immediate constraints, children before parents (a
+    tender's awarded bid is cleared first: the two point at each other)."""
+    postgres = connection.vendor == "postgresql"
     trigger = "ALTER TABLE philanthropy_ledgerentry {} TRIGGER philanthropy_ledger_no_update"
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if postgres:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(trigger.format("DISABLE"))
+        Tender._base_manager.update(awarded_bid=None)
         for model in GENERATED:
             model._base_manager.all()._raw_delete(connection.alias)
-        if connection.vendor == "postgresql":
+        if postgres:
             cursor.execute(trigger.format("ENABLE"))
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def analyze(ctx: Context) -> None:
