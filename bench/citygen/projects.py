@@ -45,6 +45,7 @@ from civicnest.philanthropy.models import (
 from civicnest.registry.models import SocialOrganization
 
 CENT = Decimal("0.01")
+Org = tuple[int, str, str, str, datetime.date]  # (id, name, legal type, category, registered on)
 ZERO = Decimal("0.00")
 YEARS = (2024, 2025, 2026)
 # (idea, category, objective, beneficiaries, activities)
@@ -327,18 +328,18 @@ def projects(ctx: Context) -> None:  # noqa: PLR0912, PLR0915 - one pass over th
     center_by_region: dict[str, int] = ctx.data["center_by_region"]
     staff_user: dict[int, int] = ctx.data["staff_user"]
     org_rep: dict[int, int] = ctx.data["org_rep"]
-    orgs_by_district: dict[str, list[tuple[int, str, str, str]]] = defaultdict(list)
-    all_orgs: list[tuple[int, str, str, str]] = []
-    for pk, name, org_type, category, region in (
+    orgs_by_district: dict[str, list[Org]] = defaultdict(list)
+    all_orgs: list[Org] = []
+    for pk, name, org_type, category, region, registered in (
         SocialOrganization.objects.filter(status="normal")
         .exclude(org_type="foundation")
         .order_by("pk")
-        .values_list("pk", "name", "org_type", "category", "region_id")
+        .values_list("pk", "name", "org_type", "category", "region_id", "registered_on")
     ):
         if pk not in org_rep:
             continue
-        orgs_by_district[region[:6]].append((pk, name, org_type, category))
-        all_orgs.append((pk, name, org_type, category))
+        orgs_by_district[region[:6]].append((pk, name, org_type, category, registered))
+        all_orgs.append((pk, name, org_type, category, registered))
 
     # -- people: experts and funders (their own users, role expert / funder) ---------------------
     users = Users(ctx)
@@ -548,13 +549,17 @@ def projects(ctx: Context) -> None:  # noqa: PLR0912, PLR0915 - one pass over th
                 project=None, counterparty=donor, memo="非定向捐赠", poster=staff, receipt=(donor, "非定向捐赠"),
             )  # fmt: skip
 
-        candidates = orgs_by_district[region] if region != CITY else all_orgs
-        if not candidates:
-            candidates = all_orgs
+        # Who may apply: the program's legal types, registered long enough before the call opens.
+        types = ("social_group", "social_service") if venture else ("social_service",)
+        cutoff = dates["call_opens"].replace(year=year - (1 if venture else 2))
+        local_orgs = orgs_by_district[region] if region != CITY else all_orgs
+        candidates = [o for o in local_orgs if o[2] in types and o[4] <= cutoff]
+        if not candidates:  # a tiny city: any eligible organization of the city
+            candidates = [o for o in all_orgs if o[2] in types and o[4] <= cutoff] or all_orgs
         used_titles: set[tuple[int, str]] = set()
 
         def title_for(
-            org: tuple[int, str, str, str],
+            org: Org,
             region: str = region,
             used_titles: set[Any] = used_titles,
         ) -> tuple[str, tuple[str, str, str, str, str]]:
@@ -576,7 +581,7 @@ def projects(ctx: Context) -> None:  # noqa: PLR0912, PLR0915 - one pass over th
             raise RuntimeError("no free project title")
 
         def write_proposal(
-            org: tuple[int, str, str, str],
+            org: Org,
             status: str,
             amount: Decimal | None,
             *,

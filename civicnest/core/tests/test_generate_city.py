@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import Q
 from django.utils import timezone
 
 from bench.citygen.core import SCALES, ordered_steps, step
@@ -206,6 +207,16 @@ def assert_ledgers_hold_every_invariant() -> None:  # noqa: PLR0912 - one invari
     for program in FundingProgram.objects.all():
         used = sum((p.budget for p in program.projects.all()), ZERO)
         assert used <= program.budget, program.name
+        # Only eligible organizations: the program's legal types, registered long enough before the call.
+        cutoff = program.call_opens.replace(
+            year=program.call_opens.year - program.min_registered_years
+        )
+        applicants = SocialOrganization.objects.filter(
+            Q(proposals__program=program) | Q(funded_projects__program=program)
+        ).distinct()
+        for org in applicants:
+            assert org.org_type in program.eligible_org_types, program.name
+            assert org.registered_on <= cutoff, program.name
     # Stages: contracted projects hold what is left of their contract; finished ones hold nothing.
     for project in Project.objects.all():
         if project.status in ("completed", "terminated"):
