@@ -649,9 +649,8 @@ def projects(ctx: Context) -> None:  # noqa: PLR0912, PLR0915 - one pass over th
                 used_titles.add((0, title))
                 title = f"{title}（{n_same + 1}标段）" if n_same else title
                 summary = f"为{idea[3]}提供{idea[4]}等服务，服务期至 {dates['implementation_ends']:%Y 年 %m 月}。"
-                tender_id = (
-                    tenders.next_id
-                )  # the tender row follows its bids (its awarded bid is known then)
+                # The tender row is written after its bids, when its awarded bid's id is known.
+                tender_id = tenders.next_id
                 bidders = [org, *rng.sample(candidates, min(len(candidates), rng.randrange(1, 4)))]
                 seen: set[int] = set()
                 awarded = 0
