@@ -55,6 +55,7 @@ class Scale:
     matches: int
     bookings: int
     residents: int
+    projects: int  # venture-philanthropy projects (公益创投 and 购买服务) with their ledgers
     districts: int | None = None  # None: all of the city's districts
 
 
@@ -69,6 +70,7 @@ SCALES = {
         matches=500_000,
         bookings=100_000,
         residents=20_000,
+        projects=5_000,
     ),
     "medium": Scale(  # a quarter of the city: for developing against realistic query plans
         name="medium",
@@ -80,6 +82,7 @@ SCALES = {
         matches=125_000,
         bookings=25_000,
         residents=5_000,
+        projects=1_250,
     ),
     "small": Scale(
         name="small",
@@ -91,6 +94,7 @@ SCALES = {
         matches=5_000,
         bookings=1_500,
         residents=200,
+        projects=50,
     ),
 }
 

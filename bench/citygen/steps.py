@@ -1,9 +1,9 @@
 """The generator's steps: Shanghai's regions, users, centers, organizations, teams, offerings, needs,
-matches (with their service records), rooms and bookings. See core.py for how steps are registered.
+matches (with their service records), rooms and bookings; the venture-philanthropy projects and their ledgers
+are in projects.py. See core.py for how steps are registered.
 
-To add a step (the 5,000 venture-philanthropy projects with ledgers, once that app is merged): write
-`@step("projects", after=("organizations",))` in a module of this package, import it at the end of this
-file, and add its count to the scales and to `expected_counts` in the test.
+To add a step: write `@step("name", after=(...))` in a module of this package, import it at the end of this
+file, add its tables to GENERATED (children first) and its count to the scales and to the test.
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ from civicnest.accounts.models import RoleAssignment, User
 from civicnest.core.validators import uscc_build
 from civicnest.matching.models import Match, Need, ServiceOffering
 from civicnest.network.models import Center, CenterStaff
+from civicnest.philanthropy.models import Tender
 from civicnest.regions.loader import DATA_DIR, load_city
 from civicnest.regions.models import Region, RegionLevel
 from civicnest.registry.models import ActivityTeam, SocialOrganization
@@ -976,9 +977,22 @@ GENERATED: list[Any] = [
 
 def wipe() -> None:
     """Empty the generated tables without loading rows or writing audit entries (tests run the generator
-    twice in one database)."""
-    for model in GENERATED:
-        model._base_manager.all()._raw_delete(connection.alias)
+    twice in one database). On PostgreSQL the ledger's append-only trigger also refuses DELETE: it is switched
+    off for the wipe and on again, inside the caller's transaction; ALTER TABLE needs the pending (deferred)
+    foreign-key checks done first, so the wipe runs with immediate constraints, children before parents (a
+    tender's awarded bid is cleared first: the two point at each other)."""
+    postgres = connection.vendor == "postgresql"
+    trigger = "ALTER TABLE philanthropy_ledgerentry {} TRIGGER philanthropy_ledger_no_update"
+    with connection.cursor() as cursor:
+        if postgres:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(trigger.format("DISABLE"))
+        Tender._base_manager.update(awarded_bid=None)
+        for model in GENERATED:
+            model._base_manager.all()._raw_delete(connection.alias)
+        if postgres:
+            cursor.execute(trigger.format("ENABLE"))
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def analyze(ctx: Context) -> None:
@@ -986,3 +1000,8 @@ def analyze(ctx: Context) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+
+
+from bench.citygen import projects as _projects  # noqa: E402 - registers the "projects" step
+
+GENERATED[:0] = _projects.GENERATED

@@ -32,6 +32,7 @@ TINY = dataclasses.replace(
     matches=120,
     bookings=80,
     residents=40,
+    projects=12,
 )
 BIG = dataclasses.replace(
     SCALES["small"],
@@ -43,6 +44,7 @@ BIG = dataclasses.replace(
     matches=5_000,
     bookings=2_500,
     residents=80,
+    projects=120,
 )
 
 # (who, path); {need}, {org}, {team}, {room} are filled from the generated data.
