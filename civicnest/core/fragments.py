@@ -69,7 +69,7 @@ def cached_fragment(
     `vary`: the query parameters the fragment depends on (default: all of request.GET)."""
     seconds = getattr(settings, "LIST_CACHE_SECONDS", 30)
     if seconds <= 0:
-        return mark_safe(render())  # noqa: S308  # nosec B308
+        return mark_safe(render())  # noqa: S308  # nosec B308, B703
     models = list(models)
     track(*models)
     keys = [_version_key(m) for m in models]
@@ -87,4 +87,4 @@ def cached_fragment(
     if html is None:
         html = render()
         cache.set(key, html, seconds)
-    return mark_safe(html)  # noqa: S308  # nosec B308
+    return mark_safe(html)  # noqa: S308  # nosec B308, B703
