@@ -18,10 +18,14 @@ from civicnest.registry.selectors import public_organization_list, public_team_l
 from civicnest.venues.models import OpenTo, Room
 
 
-def portal_home(request: HttpRequest) -> HttpResponse:
+def district_param(request: HttpRequest) -> str:
+    """The `district` filter of the public lists: a 6-digit district code, or "" (all) for anything else."""
     district = request.GET.get("district", "")
-    if district and not (district.isdigit() and len(district) == 6):
-        district = ""
+    return district if district.isdigit() and len(district) == 6 else ""
+
+
+def portal_home(request: HttpRequest) -> HttpResponse:
+    district = district_param(request)
     page = CappedPaginator(public_center_list(district=district), 30).get_page(
         request.GET.get("page")
     )
@@ -35,9 +39,7 @@ def portal_home(request: HttpRequest) -> HttpResponse:
 
 def portal_organizations(request: HttpRequest) -> HttpResponse:
     """The public directory of registered organizations and filed teams: no personal data."""
-    district = request.GET.get("district", "")
-    if district and not (district.isdigit() and len(district) == 6):
-        district = ""
+    district = district_param(request)
     q = request.GET.get("q", "").strip()[:50]
     filters = {"region": district, "q": q, "category": request.GET.get("category", "")}
     if filters["category"] not in Category.values:
@@ -132,9 +134,7 @@ def portal_projects(request: HttpRequest) -> HttpResponse:
     """Venture-philanthropy and purchased-service projects: published ones, then their results."""
     from civicnest.philanthropy.selectors import public_projects
 
-    district = request.GET.get("district", "")
-    if district and not (district.isdigit() and len(district) == 6):
-        district = ""
+    district = district_param(request)
     page = Paginator(public_projects(district=district), 24).get_page(request.GET.get("page"))
     return render(
         request,
@@ -177,9 +177,7 @@ def portal_evaluation(request: HttpRequest) -> HttpResponse:
     """评估结果公示: draft grades under public notice (with the appeal deadline) and confirmed grades."""
     from civicnest.evaluation.selectors import published_results
 
-    district = request.GET.get("district", "")
-    if district and not (district.isdigit() and len(district) == 6):
-        district = ""
+    district = district_param(request)
     page = Paginator(published_results(district=district), 50).get_page(request.GET.get("page"))
     return render(
         request,

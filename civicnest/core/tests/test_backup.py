@@ -103,7 +103,11 @@ def test_a_damaged_archive_is_refused_before_anything_changes(
     with tarfile.open(archive) as tar:
         tar.extractall(unpacked, filter="data")
     db_file = next(p for p in unpacked.iterdir() if p.name.startswith("database."))
-    db_file.write_bytes(db_file.read_bytes()[:-100] + b"\x00" * 100)
+    # Flip bytes in the middle (the tail of a SQLite file can be zero padding already).
+    data = bytearray(db_file.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 100] = bytes(b ^ 0xFF for b in data[middle : middle + 100])
+    db_file.write_bytes(bytes(data))
     broken = tmp_path / "broken.tar.gz"
     with tarfile.open(broken, "w:gz") as tar:
         for path in unpacked.iterdir():

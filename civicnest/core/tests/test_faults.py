@@ -155,7 +155,8 @@ def test_a_batch_match_killed_mid_need_keeps_every_need_whole_and_reruns(make_us
         mock.patch.object(Match.objects, "bulk_create", side_effect=killed_on_third),
         pytest.raises(SystemExit),
     ):
-        matching.refresh_all_suggestions()
+        # One need per transaction, so the kill lands between needs' writes as in a large batch.
+        matching.refresh_all_suggestions(batch_size=1, workers=1)
     after = {n.pk: sorted(n.matches.values_list("offering_id", flat=True)) for n in needs}
     assert (
         after == before
