@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,9 +21,8 @@ from civicnest.disclosure.forms import (
     WithdrawForm,
 )
 from civicnest.disclosure.models import CenterDisclosure
-from civicnest.network.models import Center
 from civicnest.network.permissions import can_edit_center
-from civicnest.network.selectors import access_center_by_id, centers_visible_to
+from civicnest.network.selectors import access_center_by_id, centers_editable_by
 from civicnest.regions.scoping import Scope
 
 
@@ -35,12 +33,6 @@ def _detail(pk: int) -> str:
 def _staff_only(request: HttpRequest) -> None:
     if not Scope.for_user(request.user).is_staff_member:
         raise PermissionDenied(_("信息公开由管理部门和中心工作人员维护。"))
-
-
-def _editable_centers(request: HttpRequest) -> QuerySet[Center]:
-    visible = centers_visible_to(request.user).select_related("parent")
-    ids = [c.pk for c in visible if can_edit_center(request.user, c)]
-    return Center.objects.filter(pk__in=ids).order_by("region_id", "name")
 
 
 @login_required
@@ -54,7 +46,7 @@ def announcement_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def announcement_create(request: HttpRequest) -> HttpResponse:
     _staff_only(request)
-    form = AnnouncementForm(request.POST or None, centers=_editable_centers(request))
+    form = AnnouncementForm(request.POST or None, centers=centers_editable_by(request.user))
     if request.method == "POST" and form.is_valid():
         try:
             announcement = services.announcement_create(actor=request.user, data=form.cleaned_data)
@@ -72,7 +64,7 @@ def announcement_create(request: HttpRequest) -> HttpResponse:
 def announcement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     announcement = selectors.access_announcement_by_id(request.user, pk)
     form = AnnouncementForm(
-        request.POST or None, instance=announcement, centers=_editable_centers(request)
+        request.POST or None, instance=announcement, centers=centers_editable_by(request.user)
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -29,6 +29,13 @@ def access_center_by_id(user: Any, pk: int, *, for_write: bool = False) -> Cente
     return center
 
 
+def centers_editable_by(user: Any) -> QuerySet[Center]:
+    """Centers in the user's scope that they may act for (publish, send notices in their name)."""
+    visible = centers_visible_to(user).select_related("parent")
+    ids = [c.pk for c in visible if can_edit_center(user, c)]
+    return Center.objects.filter(pk__in=ids).order_by("region_id", "name")
+
+
 def center_list(*, user: Any, filters: dict[str, str] | None = None) -> QuerySet[Center]:
     filters = filters or {}
     qs = centers_visible_to(user).select_related("region", "parent__region")

@@ -10,9 +10,7 @@ from django.utils.translation import gettext as _
 
 from civicnest.core.forms import apply_service_errors
 from civicnest.core.masking import mask_name
-from civicnest.network.models import Center
-from civicnest.network.permissions import can_edit_center
-from civicnest.network.selectors import centers_visible_to
+from civicnest.network.selectors import centers_editable_by
 from civicnest.notices import selectors, services
 from civicnest.notices.forms import NoticeForm
 from civicnest.regions.scoping import Scope
@@ -41,11 +39,7 @@ def notice_list(request: HttpRequest) -> HttpResponse:
 def notice_create(request: HttpRequest) -> HttpResponse:
     if not Scope.for_user(request.user).is_staff_member:
         raise PermissionDenied(_("工作通知由管理部门和中心工作人员发送。"))
-    visible = centers_visible_to(request.user).select_related("parent")
-    centers = Center.objects.filter(
-        pk__in=[c.pk for c in visible if can_edit_center(request.user, c)]
-    ).order_by("region_id", "name")
-    form = NoticeForm(request.POST or None, centers=centers)
+    form = NoticeForm(request.POST or None, centers=centers_editable_by(request.user))
     if request.method == "POST" and form.is_valid():
         try:
             notice = services.notice_send(actor=request.user, data=form.cleaned_data)
