@@ -226,26 +226,19 @@ class OccupancyMetric:
 
     def _ratios(self, code: str, period: Period, length: int) -> dict[str, Decimal]:
         from civicnest.venues.models import Room
+        from civicnest.venues.selectors import room_open_hours, weekday_counts
 
-        booked = BOOKED_HOURS.by_child(code, period) if length > len(code) else {}
-        if length == len(code):
-            booked = {code: Decimal(BOOKED_HOURS.value(code, period))}
-        # Days of the period on each weekday (1 = Monday), so a room's open days are a sum of seven
-        # numbers rather than a walk through every day of the year for every room.
-        per_weekday = dict.fromkeys("1234567", 0)
-        for i in range(period.days):
-            per_weekday[str((period.start + datetime.timedelta(days=i)).isoweekday())] += 1
+        booked = (
+            {code: BOOKED_HOURS.value(code, period)}
+            if length == len(code)
+            else BOOKED_HOURS.by_child(code, period)
+        )
+        days = weekday_counts(period.start, period.end)
         open_hours: dict[str, Decimal] = {}
         rooms = Room.objects.filter(is_active=True).filter(subtree_q([code], "region"))
-        for region_id, opens_at, closes_at, weekdays in rooms.values_list(
-            "region_id", "opens_at", "closes_at", "open_weekdays"
-        ):
-            minutes = (closes_at.hour * 60 + closes_at.minute) - (
-                opens_at.hour * 60 + opens_at.minute
-            )
-            days = sum(per_weekday[d] for d in set(weekdays))
-            key = region_id[:length]
-            open_hours[key] = open_hours.get(key, Decimal(0)) + Decimal(minutes * days) / 60
+        for room in rooms.only("region_id", "opens_at", "closes_at", "open_weekdays"):
+            key = room.region_id[:length]
+            open_hours[key] = open_hours.get(key, Decimal(0)) + room_open_hours(room, days)
         return {
             key: (Decimal(booked.get(key, 0)) * 100 / hours).quantize(Decimal("0.1"))
             for key, hours in open_hours.items()

@@ -131,10 +131,11 @@ class Dashboard:
         return next(f for s in self.sections for f in s.figures if f.key == key)
 
 
-def dashboard(*, user: Any, code: str | None, period: Period, map_metric: str = "") -> Dashboard:
-    region = jurisdiction_for(user, code)
+def sections_for(region: Region, period: Period) -> list[Section]:
+    """The figures (with the previous period and any target) and the charts of one jurisdiction."""
     values, previous = figure_values(region.code, period)
     counts = breakdown_counts(region.code, period)
+    targets = _targets(region.code, period.start.year)
     sections = []
     for section_key, label in SECTIONS.items():
         figures = [
@@ -145,6 +146,7 @@ def dashboard(*, user: Any, code: str | None, period: Period, map_metric: str = 
                 values[key],
                 previous.get(key),
                 metric.current,
+                target=targets.get(key),
                 money=metric.decimals == 2,
             )
             for key, metric in METRICS.items()
@@ -157,10 +159,12 @@ def dashboard(*, user: Any, code: str | None, period: Period, map_metric: str = 
         ]
         if figures or charts:
             sections.append(Section(section_key, str(label), figures, charts))
-    targets = _targets(region.code, period.start.year)
-    for section in sections:
-        for f in section.figures:
-            f.target = targets.get(f.key)
+    return sections
+
+
+def dashboard(*, user: Any, code: str | None, period: Period, map_metric: str = "") -> Dashboard:
+    region = jurisdiction_for(user, code)
+    sections = sections_for(region, period)
     keys = HEADLINE + (
         (map_metric,) if map_metric in METRICS and map_metric not in HEADLINE else ()
     )
@@ -219,10 +223,12 @@ def _ancestors_in_scope(user: Any, region: Region) -> list[Region]:
 
 
 def figures_for_api(*, user: Any, code: str | None, period: Period) -> dict[str, Any]:
-    board = dashboard(user=user, code=code, period=period)
+    """The dashboard's figures and charts, without the drill-down table the API does not return."""
+    region = jurisdiction_for(user, code)
+    sections = sections_for(region, period)
     return {
-        "region": board.region.code,
-        "region_name": board.region.name,
+        "region": region.code,
+        "region_name": region.name,
         "period": period.key,
         "period_label": period.label,
         "figures": [
@@ -236,12 +242,12 @@ def figures_for_api(*, user: Any, code: str | None, period: Period) -> dict[str,
                 "change_percent": f.change,
                 "target": f.target,
             }
-            for s in board.sections
+            for s in sections
             for f in s.figures
         ],
         "breakdowns": [
             {"key": key, "label": label, "counts": [{"label": a, "count": n} for a, n in counts]}
-            for s in board.sections
+            for s in sections
             for key, label, counts in s.breakdowns
         ],
     }

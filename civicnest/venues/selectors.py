@@ -112,20 +112,24 @@ class Usage:
         )
 
 
-def _open_hours(room: Room, first: datetime.date, last: datetime.date) -> Decimal:
+def weekday_counts(first: datetime.date, last: datetime.date) -> dict[str, int]:
+    """How many days of [first, last] fall on each weekday ("1" = Monday … "7" = Sunday)."""
+    counts = dict.fromkeys("1234567", 0)
+    for i in range((last - first).days + 1):
+        counts[str((first + datetime.timedelta(days=i)).isoweekday())] += 1
+    return counts
+
+
+def room_open_hours(room: Room, days: dict[str, int]) -> Decimal:
+    """A room's opening hours over a period given as `weekday_counts` (computed once per period)."""
     per_day = Decimal(
         (
-            datetime.datetime.combine(first, room.closes_at)
-            - datetime.datetime.combine(first, room.opens_at)
+            datetime.datetime.combine(datetime.date.min, room.closes_at)
+            - datetime.datetime.combine(datetime.date.min, room.opens_at)
         ).total_seconds()
         / 3600
     )
-    days = sum(
-        1
-        for i in range((last - first).days + 1)
-        if str((first + datetime.timedelta(days=i)).isoweekday()) in room.open_weekdays
-    )
-    return per_day * days
+    return per_day * sum(days[d] for d in set(room.open_weekdays))
 
 
 def usage_for_center(
@@ -146,6 +150,7 @@ def usage_for_center(
         ).select_related("organization", "booked_by")
     )
     rooms = list(Room.objects.filter(center=center).order_by("name"))
+    days = weekday_counts(first, last)
     per_room: dict[int, list[Booking]] = {r.pk: [] for r in rooms}
     by_whom: dict[str, Decimal] = {}
     for b in bookings:
@@ -156,7 +161,7 @@ def usage_for_center(
         Usage(
             room,
             sum((b.hours for b in per_room[room.pk]), Decimal(0)),
-            _open_hours(room, first, last),
+            room_open_hours(room, days),
             len(per_room[room.pk]),
         )
         for room in rooms
