@@ -23,6 +23,7 @@ from civicnest.accounts.roles import Role
 from civicnest.core.audit import acting_as
 from civicnest.core.exceptions import ApplicationError, ConflictError
 from civicnest.core.services import notify
+from civicnest.core.uploads import ARCHIVE, validate_upload
 from civicnest.evaluation import compliance, permissions, scoring, selectors
 from civicnest.evaluation.models import (
     DEFAULT_GRADE_BANDS,
@@ -59,8 +60,6 @@ from civicnest.registry.models import Grade, OrgStatus, SocialOrganization
 from civicnest.registry.services import organization_set_grade
 
 GRADES = ["5A", "4A", "3A", "2A", "1A"]
-MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
-EVIDENCE_TYPES = (".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx")
 
 
 def _save(actor: Any, obj: Any, **kwargs: Any) -> Any:
@@ -384,11 +383,10 @@ def evidence_upload(
     errors: dict[str, list[str]] = {}
     if not title.strip():
         errors["title"] = [_("请填写材料名称。")]
-    name = (upload.name or "").lower()
-    if not name.endswith(EVIDENCE_TYPES):
-        errors["file"] = [_("只接受 PDF、图片、Word 或 Excel 文件。")]
-    elif (upload.size or 0) > MAX_EVIDENCE_BYTES:
-        errors["file"] = [_("文件不能超过 20 MB。")]
+    try:
+        validate_upload(upload, ARCHIVE)  # the platform's one upload check (type, content, size)
+    except ValidationError as exc:
+        errors["file"] = exc.messages
     if indicator is not None and indicator.template_id != assessment.template_id:
         errors["indicator"] = [_("该指标不属于本次评估的模板。")]
     if errors:

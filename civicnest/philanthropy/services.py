@@ -21,6 +21,7 @@ from civicnest.accounts.roles import Role
 from civicnest.core.audit import acting_as
 from civicnest.core.exceptions import ApplicationError, ConflictError
 from civicnest.core.services import notify
+from civicnest.core.uploads import check_document
 from civicnest.network.models import Center
 from civicnest.philanthropy import permissions
 from civicnest.philanthropy.models import (
@@ -63,8 +64,6 @@ MAX_MONEY = Decimal("999999999999.99")
 SELF_WEIGHT = Decimal("0.3")
 EXPERT_WEIGHT = Decimal("0.7")
 CONCLUSIONS = ((Decimal("90"), "优秀"), (Decimal("75"), "良好"), (Decimal("60"), "合格"))
-ATTACHMENT_EXTENSIONS = {"pdf", "jpg", "jpeg", "png", "xls", "xlsx", "doc", "docx"}
-ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
 
 
 # -- helpers ---------------------------------------------------------------------------------------
@@ -1197,24 +1196,6 @@ def refund_record(*, actor: Any, project: Project, amount: Any, note: str) -> Le
 # -- reports and evaluation ---------------------------------------------------------------------
 
 
-def _check_upload(upload: UploadedFile) -> None:
-    name = upload.name or ""
-    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if suffix not in ATTACHMENT_EXTENSIONS:
-        raise ValidationError(
-            {
-                "files": [
-                    _("不支持的文件类型：%(s)s。请上传 PDF、图片、Word 或 Excel。")
-                    % {"s": suffix or "?"}
-                ]
-            }
-        )
-    if not upload.size:
-        raise ValidationError({"files": [_("文件是空的。")]})
-    if upload.size > ATTACHMENT_MAX_BYTES:
-        raise ValidationError({"files": [_("文件不能超过 20 MB。")]})
-
-
 @transaction.atomic
 def report_submit(
     *,
@@ -1233,7 +1214,7 @@ def report_submit(
     if project.status != ProjectStatus.CONTRACTED:
         raise ApplicationError(_("项目不在实施中。"))
     for upload in receipts:
-        _check_upload(upload)
+        check_document(upload, field="files")
     value = Decimal("0.00") if str(spent).strip() in ("", "0", "0.00") else money(spent, "spent")
     report = ProgressReport(
         project=project,
