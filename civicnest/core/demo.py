@@ -376,6 +376,10 @@ def seed_demo() -> DemoReport:
     report.registry.update(seed_disclosure(admin))
     report.registry.update(seed_philanthropy(admin))
     report.registry.update(seed_evaluation(admin))
+    # The dashboards read the monthly roll-up, as in production where cron refreshes it.
+    from civicnest.stats import rollup
+
+    report.registry["stats_rollup_months"] = len(rollup.refresh(rollup.retained_months()))
     return report
 
 

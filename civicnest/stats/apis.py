@@ -65,6 +65,10 @@ class OverviewSerializer(serializers.Serializer):
     region_name = serializers.CharField()
     period = serializers.CharField()
     period_label = serializers.CharField()
+    as_of = serializers.DateTimeField(
+        allow_null=True,
+        help_text="When the monthly roll-up the figures were read from was computed; null: live.",
+    )
     figures = FigureSerializer(many=True)
     breakdowns = BreakdownSerializer(many=True)
 

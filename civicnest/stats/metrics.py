@@ -38,6 +38,14 @@ from civicnest.stats.periods import Period
 Number = Decimal | int
 
 
+class Rollup:
+    """How the monthly roll-up (stats.rollup) turns months into a quarter or a year."""
+
+    FLOW = "flow"  # the months add up (counts and sums over dated rows)
+    STOCK = "stock"  # the state at the period's end: the last month's row
+    CURRENT = "current"  # the present state only: the latest refresh
+
+
 def child_code_length(code: str) -> int | None:
     """The code length of a region's children: "" → 2, 31 → 4, 3101 → 6, 310101 → 9, 9 → 12."""
     return {0: 2, 2: 4, 4: 6, 6: 9, 9: 12}.get(len(code))
@@ -48,6 +56,8 @@ def _as_number(value: Any, decimals: int) -> Number:
         return 0 if decimals == 0 else Decimal(0)
     if isinstance(value, datetime.timedelta):
         value = Decimal(value.total_seconds()) / 3600
+    if isinstance(value, float):  # an average: its shortest repr, so 4.55 rounds like the roll-up's
+        value = Decimal(repr(value))
     if decimals == 0:
         return int(value)
     return Decimal(value).quantize(Decimal(1).scaleb(-decimals))
@@ -73,12 +83,29 @@ class Metric:
     # A "current" figure describes the present state (no history is kept), so it has no
     # period-over-period change.
     current: bool = False
+    # A "stock" figure is the state at the period's end (`where` reads only `period.end`), so a
+    # quarter's value is its last month's; other figures are flows, and months add up.
+    stock: bool = False
+    # For an average: the field averaged, so that the monthly roll-up can keep sum and count.
+    mean_of: str = ""
+    # The aggregate is a duration (kept in seconds by the roll-up, shown in hours).
+    duration: bool = False
+
+    @property
+    def rollup(self) -> str:
+        return Rollup.CURRENT if self.current else Rollup.STOCK if self.stock else Rollup.FLOW
 
     def value(self, code: str, period: Period) -> Number:
         return values(code, [period], [self])[0][self.key]
 
     def by_child(self, code: str, period: Period) -> dict[str, Number]:
         return children(code, period, [self]).get(self.key, {})
+
+    def from_parts(self, num: Decimal, den: Decimal) -> Number:
+        """The figure from its roll-up parts (see `parts`)."""
+        if self.mean_of:
+            return _as_number(num / den if den else None, self.decimals)
+        return _as_number(num / 3600 if self.duration else num, self.decimals)
 
 
 def count() -> Callable[[Q], Aggregate]:
@@ -91,6 +118,52 @@ def total(field_name: str) -> Callable[[Q], Aggregate]:
 
 def mean(field_name: str) -> Callable[[Q], Aggregate]:
     return lambda q: Avg(field_name, filter=q)
+
+
+def parts(metric: Metric, q: Q) -> dict[str, Aggregate]:
+    """The additive parts of a figure for the roll-up: a numerator, and for an average a count."""
+    if metric.mean_of:
+        return {"num": Sum(metric.mean_of, filter=q), "den": Count(metric.mean_of, filter=q)}
+    return {"num": metric.aggregate(q)}
+
+
+Parts = tuple[Decimal, Decimal]  # (numerator, denominator): what the monthly roll-up keeps
+
+
+def _raw(value: Any) -> Decimal:
+    """An aggregate as an exact Decimal (durations in seconds) for the roll-up to add up."""
+    if value is None:
+        return Decimal(0)
+    if isinstance(value, datetime.timedelta):
+        return Decimal(value.days * 86400 + value.seconds) + Decimal(value.microseconds) / 10**6
+    if isinstance(value, float):
+        return Decimal(str(value))
+    return Decimal(value)
+
+
+def grouped_parts(
+    code: str, period: Period, metrics: Iterable[Metric], length: int
+) -> dict[str, dict[str, Parts]]:
+    """{metric key: {region code cut to `length`: parts}} of plain metrics, one query per model."""
+    out: dict[str, dict[str, Parts]] = {m.key: {} for m in metrics}
+    for (model, field_name), group in _by_model(metrics).items():
+        aggregates: dict[str, Aggregate] = {}
+        for n, m in enumerate(group):
+            for part, aggregate in parts(m, m.where(period)).items():
+                aggregates[f"{part}{n}"] = aggregate
+        rows = (
+            apps.get_model(model)
+            .objects.filter(subtree_q([code], field_name))
+            .filter(reduce(operator.or_, [m.where(period) for m in group]))
+            .annotate(cut=Substr(field_name, 1, length))
+            .values("cut")
+            .annotate(**aggregates)
+            .order_by()
+        )
+        for row in rows:
+            for n, m in enumerate(group):
+                out[m.key][row["cut"]] = (_raw(row[f"num{n}"]), _raw(row.get(f"den{n}")))
+    return out
 
 
 def _by_model(metrics: Iterable[Any]) -> dict[tuple[str, str], list[Metric]]:
@@ -173,6 +246,7 @@ class CoverageMetric:
     decimals: int = 1
     current: bool = False
     region_field: str = field(default="code")
+    rollup: str = Rollup.STOCK
 
     def _regions(self, code: str, period: Period) -> list[tuple[str, bool]]:
         """(region code, has an active center) for every region of the level in the subtree."""
@@ -195,6 +269,18 @@ class CoverageMetric:
         if not total:
             return Decimal(0)
         return (Decimal(covered * 100) / total).quantize(Decimal("0.1"))
+
+    def grouped_parts(self, code: str, period: Period, length: int) -> dict[str, Parts]:
+        """(regions covered, regions) per region code cut to `length`."""
+        out: dict[str, list[int]] = {}
+        for region_code, covered in self._regions(code, period):
+            bucket = out.setdefault(region_code[:length], [0, 0])
+            bucket[0] += 1 if covered else 0
+            bucket[1] += 1
+        return {k: (Decimal(c), Decimal(t)) for k, (c, t) in out.items()}
+
+    def from_parts(self, num: Decimal, den: Decimal) -> Number:
+        return self._percent(int(den), int(num))
 
     def value(self, code: str, period: Period) -> Number:
         rows = self._regions(code, period)
@@ -224,33 +310,42 @@ class OccupancyMetric:
     current: bool = False
     region_field: str = "region"
 
-    def _ratios(self, code: str, period: Period, length: int) -> dict[str, Decimal]:
-        from civicnest.venues.models import Room
-        from civicnest.venues.selectors import room_open_hours, weekday_counts
+    rollup: str = Rollup.FLOW
 
-        booked = (
-            {code: BOOKED_HOURS.value(code, period)}
-            if length == len(code)
-            else BOOKED_HOURS.by_child(code, period)
-        )
+    def grouped_parts(self, code: str, period: Period, length: int) -> dict[str, Parts]:
+        """(confirmed booked seconds, rooms' opening seconds) per region code cut to `length`."""
+        from civicnest.venues.models import Room
+        from civicnest.venues.selectors import room_open_seconds, weekday_counts
+
+        booked = grouped_parts(code, period, [BOOKED_HOURS], length)[BOOKED_HOURS.key]
         days = weekday_counts(period.start, period.end)
-        open_hours: dict[str, Decimal] = {}
+        open_seconds: dict[str, int] = {}
         rooms = Room.objects.filter(is_active=True).filter(subtree_q([code], "region"))
         for room in rooms.only("region_id", "opens_at", "closes_at", "open_weekdays"):
             key = room.region_id[:length]
-            open_hours[key] = open_hours.get(key, Decimal(0)) + room_open_hours(room, days)
+            open_seconds[key] = open_seconds.get(key, 0) + room_open_seconds(room, days)
         return {
-            key: (Decimal(booked.get(key, 0)) * 100 / hours).quantize(Decimal("0.1"))
-            for key, hours in open_hours.items()
-            if hours
+            key: (booked.get(key, (Decimal(0), Decimal(0)))[0], Decimal(seconds))
+            for key, seconds in open_seconds.items()
         }
 
+    def from_parts(self, num: Decimal, den: Decimal) -> Number:
+        if not den:
+            return Decimal(0)
+        return (num * 100 / den).quantize(Decimal("0.1"))
+
     def value(self, code: str, period: Period) -> Number:
-        return self._ratios(code, period, len(code)).get(code, Decimal(0))
+        found = self.grouped_parts(code, period, len(code)).get(code)
+        return self.from_parts(*found) if found else Decimal(0)
 
     def by_child(self, code: str, period: Period) -> dict[str, Number]:
         length = child_code_length(code)
-        return dict(self._ratios(code, period, length)) if length else {}
+        if length is None:
+            return {}
+        return {
+            key: self.from_parts(*found)
+            for key, found in self.grouped_parts(code, period, length).items()
+        }
 
 
 AnyMetric = Any  # Metric, CoverageMetric, OccupancyMetric, ComplianceMetric: value() and by_child()
@@ -276,7 +371,27 @@ class Breakdown:
             .filter(subtree_q([code], self.region_field))
         )
         found = dict(qs.values_list(self.field_name).annotate(n=Count("pk")).order_by())
+        return self.labelled(found)
+
+    def labelled(self, found: dict[Any, int]) -> list[tuple[str, int]]:
         return [(str(label), found.get(value, 0)) for value, label in self.choices()]
+
+    def grouped_counts(self, code: str, period: Period, length: int) -> dict[str, dict[str, int]]:
+        """{region code cut to `length`: {field value: rows}}; every distribution is a state at the
+        period's end, so the roll-up keeps it per month."""
+        rows = (
+            apps.get_model(self.model)
+            .objects.filter(self.where(period))
+            .filter(subtree_q([code], self.region_field))
+            .annotate(cut=Substr(self.region_field, 1, length))
+            .values_list("cut", self.field_name)
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        out: dict[str, dict[str, int]] = {}
+        for cut, value, n in rows:
+            out.setdefault(cut, {})[str(value)] = n
+        return out
 
 
 SECTIONS: dict[str, str | Promise] = {}
@@ -384,6 +499,7 @@ BOOKED_HOURS = Metric(
     _bookings,
     _duration_sum,
     decimals=1,
+    duration=True,
 )
 
 
@@ -409,11 +525,20 @@ register_section("venues", _("场地使用"))
 M = Metric  # the definitions below read as a table
 
 register(
-    M("org_total", "registry", _("登记社会组织"), _("家"), ORG, _orgs, count()),
+    M("org_total", "registry", _("登记社会组织"), _("家"), ORG, _orgs, count(), stock=True),
     M("org_new", "registry", _("新登记社会组织"), _("家"), ORG, _new_orgs, count()),
-    M("team_total", "registry", _("备案群众活动团队"), _("支"), TEAM, _teams, count()),
+    M("team_total", "registry", _("备案群众活动团队"), _("支"), TEAM, _teams, count(), stock=True),
     M("team_new", "registry", _("新备案团队"), _("支"), TEAM, _new_teams, count()),
-    M("center_total", "network", _("运营中的中心"), _("个"), "network.Center", _centers, count()),
+    M(
+        "center_total",
+        "network",
+        _("运营中的中心"),
+        _("个"),
+        "network.Center",
+        _centers,
+        count(),
+        stock=True,
+    ),
     CoverageMetric("coverage_district", "network", _("区县中心覆盖率"), RegionLevel.DISTRICT),
     CoverageMetric("coverage_street", "network", _("街道中心覆盖率"), RegionLevel.STREET),
     CoverageMetric("coverage_community", "network", _("社区中心覆盖率"), RegionLevel.COMMUNITY),
@@ -451,6 +576,7 @@ register(
         _rated,
         mean("rating"),
         decimals=1,
+        mean_of="rating",
     ),
     M(
         "training_hours",
@@ -589,6 +715,7 @@ class ComplianceMetric:
     decimals: int = 0
     current: bool = True
     region_field: str = "region"
+    rollup: str = Rollup.CURRENT
 
     def _per_center(self, code: str) -> list[tuple[str, bool]]:
         """(center region, meets every rule) per active center; computed once for all four uses
@@ -631,6 +758,18 @@ class ComplianceMetric:
             if len(region) >= length:
                 grouped.setdefault(region[:length], []).append(ok)
         return {child: self._summarise(rows) for child, rows in grouped.items()}
+
+    def grouped_parts(self, code: str, period: Period, length: int) -> dict[str, Parts]:
+        """(centers meeting every rule, active centers) per region code cut to `length`."""
+        out: dict[str, list[int]] = {}
+        for region, ok in self._per_center(code):
+            bucket = out.setdefault(region[:length], [0, 0])
+            bucket[0] += 1 if ok else 0
+            bucket[1] += 1
+        return {k: (Decimal(ok), Decimal(n)) for k, (ok, n) in out.items()}
+
+    def from_parts(self, num: Decimal, den: Decimal) -> Number:
+        return self._summarise([True] * int(num) + [False] * int(den - num))
 
 
 register_section("compliance", _("合规与达标"))

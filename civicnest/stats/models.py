@@ -71,3 +71,45 @@ class StatReport(TimeStampedModel):
     @property
     def is_active(self) -> bool:
         return self.status in (ReportStatus.QUEUED, ReportStatus.RUNNING)
+
+
+class MonthlyFigure(models.Model):
+    """One figure of one region (city, district or street) in one month: the roll-up the dashboards
+    read instead of scanning the source tables (see stats.rollup). Written only by the refresh job."""
+
+    region = models.CharField(_("区划代码"), max_length=12)
+    month = models.DateField(_("月份"))  # the first day
+    key = models.CharField(_("指标"), max_length=80)  # a figure, or "<distribution>:<value>"
+    num = models.DecimalField(_("分子"), max_digits=24, decimal_places=6)
+    den = models.DecimalField(_("分母"), max_digits=24, decimal_places=6, default=0)
+
+    class Meta:
+        verbose_name = _("月度汇总指标")
+        verbose_name_plural = _("月度汇总指标")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "month", "key"], name="monthlyfigure_region_month_key"
+            ),
+        ]
+        indexes = [models.Index(fields=["month"], name="monthlyfigure_month_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.region} {self.month:%Y-%m} {self.key}"
+
+
+class RollupMonth(models.Model):
+    """A month the roll-up holds, and when it was computed; a month without a row is computed live."""
+
+    month = models.DateField(_("月份"), unique=True)
+    computed_at = models.DateTimeField(_("计算时间"))
+    # The present-state figures (in incubation, compliance) were computed with this month.
+    with_current = models.BooleanField(_("含当前状态指标"), default=False)
+    seconds = models.DecimalField(_("耗时（秒）"), max_digits=8, decimal_places=2, default=0)
+
+    class Meta:
+        ordering = ["month"]
+        verbose_name = _("汇总月份")
+        verbose_name_plural = _("汇总月份")
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}"

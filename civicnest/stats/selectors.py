@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from civicnest.regions.models import Region, RegionLevel
 from civicnest.regions.scoping import Scope
-from civicnest.stats import metrics
+from civicnest.stats import metrics, rollup
 from civicnest.stats.metrics import BREAKDOWNS, METRICS, SECTIONS, Number, child_code_length
 from civicnest.stats.periods import Period
 
@@ -49,29 +50,46 @@ def _cached(key: str, compute: Any) -> Any:
     return cache.get_or_set(f"stats:v1:{key}", compute, CACHE_SECONDS)
 
 
-def figure_values(code: str, period: Period) -> tuple[dict[str, Number], dict[str, Number]]:
-    """Every figure's value in the period and in the previous one, computed together (the previous
-    period skips present-state figures, which have no history to compare with)."""
-    current, previous = _cached(
-        f"values:{code}:{period.key}",
-        lambda: metrics.values(code, [period, period.previous()], METRICS.values()),
-    )
-    return current, previous
+def figure_values(
+    code: str, period: Period
+) -> tuple[dict[str, Number], dict[str, Number], datetime.datetime | None]:
+    """Every figure's value in the period and in the previous one (which skips present-state figures:
+    they have no history to compare with), and when the monthly roll-up they were read from was
+    computed (None: computed live from the source tables)."""
+
+    def compute() -> tuple[dict[str, Number], dict[str, Number], datetime.datetime | None]:
+        periods = [period, period.previous()]
+        rolled = rollup.values(code, periods, METRICS.values())
+        if rolled is not None:
+            (current, previous), as_of = rolled
+            return current, previous, as_of
+        current, previous = metrics.values(code, periods, METRICS.values())
+        return current, previous, None
+
+    return _cached(f"values:{code}:{period.key}", compute)
 
 
 def breakdown_counts(code: str, period: Period) -> dict[str, list[tuple[str, int]]]:
-    return _cached(
-        f"breakdowns:{code}:{period.key}:{_lang()}",
-        lambda: {key: b.counts(code, period) for key, b in BREAKDOWNS.items()},
-    )
+    def compute() -> dict[str, list[tuple[str, int]]]:
+        rolled = rollup.breakdowns(code, period)
+        if rolled is not None:
+            return rolled
+        return {key: b.counts(code, period) for key, b in BREAKDOWNS.items()}
+
+    return _cached(f"breakdowns:{code}:{period.key}:{_lang()}", compute)
 
 
-def child_values(code: str, period: Period, keys: tuple[str, ...]) -> dict[str, dict[str, Number]]:
+def child_values(
+    code: str, period: Period, keys: tuple[str, ...], child_codes: list[str]
+) -> dict[str, dict[str, Number]]:
     """{metric key: {child code: value}} for the given figures."""
-    return _cached(
-        f"children:{code}:{period.key}:{','.join(keys)}",
-        lambda: metrics.children(code, period, [METRICS[key] for key in keys if key in METRICS]),
-    )
+
+    def compute() -> dict[str, dict[str, Number]]:
+        chosen = [METRICS[key] for key in keys if key in METRICS]
+        rolled = rollup.children(code, period, chosen, child_codes)
+        return rolled if rolled is not None else metrics.children(code, period, chosen)
+
+    return _cached(f"children:{code}:{period.key}:{','.join(keys)}", compute)
 
 
 def _lang() -> str:
@@ -126,6 +144,7 @@ class Dashboard:
     children: list[ChildRow]
     headline: tuple[str, ...]
     ancestors: list[Region]
+    as_of: datetime.datetime | None = None  # when the roll-up read was computed; None: live
 
     def figure(self, key: str) -> Figure:
         return next(f for s in self.sections for f in s.figures if f.key == key)
@@ -133,7 +152,7 @@ class Dashboard:
 
 def sections_for(region: Region, period: Period) -> list[Section]:
     """The figures (with the previous period and any target) and the charts of one jurisdiction."""
-    values, previous = figure_values(region.code, period)
+    values, previous, _as_of = figure_values(region.code, period)
     counts = breakdown_counts(region.code, period)
     targets = _targets(region.code, period.start.year)
     sections = []
@@ -175,6 +194,7 @@ def dashboard(*, user: Any, code: str | None, period: Period, map_metric: str = 
         children=_children(region, period, keys),
         headline=HEADLINE,
         ancestors=_ancestors_in_scope(user, region),
+        as_of=figure_values(region.code, period)[2],
     )
 
 
@@ -206,8 +226,8 @@ def _children(region: Region, period: Period, keys: tuple[str, ...]) -> list[Chi
     length = child_code_length(region.code)
     if length is None:
         return []
-    per_metric = child_values(region.code, period, keys)
-    regions = Region.objects.filter(parent=region).order_by("code")
+    regions = list(Region.objects.filter(parent=region).order_by("code"))
+    per_metric = child_values(region.code, period, keys, [r.code for r in regions])
     return [
         ChildRow(child, {key: per_metric.get(key, {}).get(child.code, 0) for key in keys})
         for child in regions
@@ -231,6 +251,7 @@ def figures_for_api(*, user: Any, code: str | None, period: Period) -> dict[str,
         "region_name": region.name,
         "period": period.key,
         "period_label": period.label,
+        "as_of": figure_values(region.code, period)[2],
         "figures": [
             {
                 "key": f.key,

@@ -120,16 +120,19 @@ def weekday_counts(first: datetime.date, last: datetime.date) -> dict[str, int]:
     return counts
 
 
+def room_open_seconds(room: Room, days: dict[str, int]) -> int:
+    """A room's opening time in seconds over a period given as `weekday_counts` (exact, so that
+    months add up to the quarter)."""
+    per_day = (
+        datetime.datetime.combine(datetime.date.min, room.closes_at)
+        - datetime.datetime.combine(datetime.date.min, room.opens_at)
+    ).total_seconds()
+    return int(per_day) * sum(days[d] for d in set(room.open_weekdays))
+
+
 def room_open_hours(room: Room, days: dict[str, int]) -> Decimal:
     """A room's opening hours over a period given as `weekday_counts` (computed once per period)."""
-    per_day = Decimal(
-        (
-            datetime.datetime.combine(datetime.date.min, room.closes_at)
-            - datetime.datetime.combine(datetime.date.min, room.opens_at)
-        ).total_seconds()
-        / 3600
-    )
-    return per_day * sum(days[d] for d in set(room.open_weekdays))
+    return Decimal(room_open_seconds(room, days)) / 3600
 
 
 def usage_for_center(

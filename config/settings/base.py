@@ -277,3 +277,6 @@ STATS_CACHE_SECONDS = env_int("STATS_CACHE_SECONDS", 60)
 LIST_CACHE_SECONDS = env_int("LIST_CACHE_SECONDS", 30)
 # Processes that rank the nightly batch (forked, sharing the in-memory index); 1 ranks in the caller.
 MATCHING_BATCH_WORKERS = env_int("MATCHING_BATCH_WORKERS", 2)
+# Months the dashboards' monthly roll-up keeps (back from this month; through December of this year).
+# Older periods are computed live. civicnest/stats/rollup.py; refreshed by `manage.py stats_rollup` (cron).
+STATS_ROLLUP_MONTHS = env_int("STATS_ROLLUP_MONTHS", 36)
