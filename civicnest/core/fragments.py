@@ -8,6 +8,9 @@ string, and a version per model the table shows: saving or deleting such a row b
 process's cache, so its own edits show at once; other processes (gunicorn workers with a per-process cache) see
 them within LIST_CACHE_SECONDS. Bulk writes (imports, the generator) rely on that expiry too.
 LIST_CACHE_SECONDS = 0 turns caching off (the test settings do).
+
+A fragment with forms is rendered with `fragment_context()`: the cache holds a placeholder where the CSRF
+token goes, and each request gets its own token put in (never another session's).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from django.core.cache import cache
 from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest
+from django.middleware.csrf import get_token
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
@@ -28,6 +32,18 @@ from civicnest.core.stats_cache import scope_key
 from civicnest.regions.scoping import Scope
 
 _TRACKED: set[type[Model]] = set()
+CSRF_MARKER = "civicnest-fragment-csrf-token"
+
+
+def fragment_context(**context: Any) -> dict[str, Any]:
+    """A template context for a cached fragment whose forms carry `{% csrf_token %}`."""
+    return {**context, "csrf_token": CSRF_MARKER}
+
+
+def _with_token(request: HttpRequest, html: str) -> SafeString:
+    if CSRF_MARKER in html:
+        html = html.replace(CSRF_MARKER, get_token(request))
+    return mark_safe(html)  # noqa: S308  # nosec B308, B703
 
 
 def _version_key(model: type[Model]) -> str:
@@ -69,7 +85,7 @@ def cached_fragment(
     `vary`: the query parameters the fragment depends on (default: all of request.GET)."""
     seconds = getattr(settings, "LIST_CACHE_SECONDS", 30)
     if seconds <= 0:
-        return mark_safe(render())  # noqa: S308  # nosec B308, B703
+        return _with_token(request, render())
     models = list(models)
     track(*models)
     keys = [_version_key(m) for m in models]
@@ -87,4 +103,4 @@ def cached_fragment(
     if html is None:
         html = render()
         cache.set(key, html, seconds)
-    return mark_safe(html)  # noqa: S308  # nosec B308, B703
+    return _with_token(request, html)

@@ -12,6 +12,7 @@ only what changed, so an offering saved by any process is visible to the next qu
 
 from __future__ import annotations
 
+import functools
 import heapq
 import logging
 import math
@@ -475,6 +476,13 @@ class ResourceSuggestion:
     reasons: list[str] = field(default_factory=list)
 
 
+@functools.lru_cache(maxsize=50_000)
+def _resource_features(text: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    """A resource's concepts (unique, in order) and bigrams. Resources are read from the database for every
+    need page (hundreds of rooms per district) and their texts rarely change: tokenised once per process."""
+    return tuple(dict.fromkeys(concepts(text))), frozenset(bigrams(text))
+
+
 def wanted_kinds(text: str) -> set[str]:
     text = normalise(text)
     return {kind for kind, words in KIND_WORDS.items() if any(w in text for w in words)}
@@ -507,9 +515,9 @@ def rank_resources(
             continue  # expired, or over before the need's window opens
         if res.available_from and end and res.available_from > end:
             continue  # only available after the need's window closes
-        text = f"{res.title} {res.description}"
-        shared = [c for c in dict.fromkeys(concepts(text)) if c in query]
-        overlap = len(grams & bigrams(text)) / (len(grams) or 1)
+        res_concepts, res_grams = _resource_features(f"{res.title} {res.description}")
+        shared = [c for c in res_concepts if c in query]
+        overlap = len(grams & res_grams) / (len(grams) or 1)
         kind_match = res.kind in kinds
         if not shared and overlap < MIN_BIGRAM_OVERLAP and not kind_match:
             continue

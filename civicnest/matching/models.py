@@ -217,7 +217,15 @@ class Match(RegionScoped):
                 condition=~models.Q(status="rated") | models.Q(rating__isnull=False),
             ),
         ]
-        indexes = [models.Index(fields=["status", "need"], name="match_status_need_idx")]
+        indexes = [
+            models.Index(fields=["status", "need"], name="match_status_need_idx"),
+            # The board's average rating per jurisdiction: an index-only scan of the rated matches.
+            models.Index(
+                fields=["region", "rating"],
+                condition=models.Q(rating__isnull=False),
+                name="match_rated_region_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.need} ↔ {self.offering}"

@@ -155,13 +155,11 @@ def resources_for_need(*, user: Any, need: Need, limit: int = 5) -> list[Resourc
                 available_until=r.available_until,
             )
         )
+    rooms: dict[int, Any] = {}  # doc id → room, for the winners' links
     for room in bookable_rooms().filter(near).select_related("center"):
         detail = _("可容纳 %(n)d 人") % {"n": room.capacity}
-        shown.append(
-            ResourceMatch(
-                room.name, str(_("场地")), room.center.name, detail, room.get_absolute_url(), 0, []
-            )
-        )
+        rooms[len(docs)] = room
+        shown.append(ResourceMatch(room.name, str(_("场地")), room.center.name, detail, "", 0, []))
         docs.append(
             ResourceDoc(
                 id=len(docs),
@@ -183,6 +181,8 @@ def resources_for_need(*, user: Any, need: Need, limit: int = 5) -> list[Resourc
     for s in ranked:
         match = shown[s.resource]
         match.score, match.reasons = s.score, s.reasons
+        if s.resource in rooms:
+            match.url = rooms[s.resource].get_absolute_url()
         out.append(match)
     return out
 

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from civicnest.core.actions import post_form_action
 from civicnest.core.exceptions import ApplicationError
 from civicnest.core.forms import apply_service_errors
-from civicnest.core.fragments import cached_fragment
+from civicnest.core.fragments import cached_fragment, fragment_context
 from civicnest.core.masking import mask_name
 from civicnest.core.paging import keyset_page
 from civicnest.core.stats_cache import cached_stats
@@ -28,7 +28,7 @@ from civicnest.matching.forms import (
     ScheduleForm,
     initial_region,
 )
-from civicnest.matching.models import MatchStatus, Need
+from civicnest.matching.models import Match, MatchStatus, Need, ServiceOffering
 from civicnest.regions.scoping import Scope
 from civicnest.registry.selectors import own_organizations
 
@@ -117,14 +117,25 @@ def need_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 def board_view(request: HttpRequest) -> HttpResponse:
     if not Scope.for_user(request.user).is_staff_member:
         raise PermissionDenied(_("只有中心工作人员和民政局可以使用对接看板。"))
-    needs = list(selectors.matching_board(user=request.user)[:60])
-    for need in needs:
-        need.top = sorted(need.matches.all(), key=lambda m: -m.score)[:3]  # type: ignore[attr-defined]
+
+    def board() -> str:
+        needs = list(selectors.matching_board(user=request.user)[:60])
+        for need in needs:
+            need.top = sorted(need.matches.all(), key=lambda m: -m.score)[:3]  # type: ignore[attr-defined]
+        return render_to_string("matching/_board_needs.html", fragment_context(needs=needs))
+
     return render(
         request,
         "matching/board.html",
         {
-            "needs": needs,
+            # Shared by the staff with the same grants for LIST_CACHE_SECONDS (their own offers show at once).
+            "board": cached_fragment(
+                name="matching-board",
+                request=request,
+                models=[Need, Match, ServiceOffering],
+                vary=(),
+                render=board,
+            ),
             "summary": cached_stats(
                 "matching",
                 Scope.for_user(request.user),

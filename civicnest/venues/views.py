@@ -18,13 +18,13 @@ from django.views.decorators.http import require_POST
 from civicnest.core.actions import post_form_action
 from civicnest.core.exceptions import ApplicationError
 from civicnest.core.forms import apply_service_errors
-from civicnest.core.fragments import cached_fragment
+from civicnest.core.fragments import cached_fragment, fragment_context
 from civicnest.core.views import serve_stored_file
 from civicnest.network.selectors import access_center_by_id
 from civicnest.registry.selectors import own_organizations
 from civicnest.venues import permissions, selectors, services
 from civicnest.venues.forms import BookingForm, DecisionForm, FreeSlotForm, PhotoForm, RoomForm
-from civicnest.venues.models import BookingStatus, Room, RoomPhoto
+from civicnest.venues.models import Booking, BookingStatus, Room, RoomPhoto
 
 WEEKDAYS = [
     _lazy("周一"),
@@ -297,31 +297,56 @@ PENDING_SHOWN = 50
 
 @login_required
 def booking_list_view(request: HttpRequest) -> HttpResponse:
-    mine = (
-        selectors.bookings_visible_to(request.user)
-        .filter(booked_by_id=request.user.pk)
-        .select_related("room__center")
-    )
-    # The approval queue: the next PENDING_SHOWN undecided bookings that have not ended (a district's
-    # whole history of pending requests would make the page grow with the city).
-    waiting = list(
-        selectors.bookings_visible_to(request.user)
-        .filter(status=BookingStatus.PENDING, end__gte=timezone.now())
-        .select_related("room__center", "booked_by")
-        .order_by("start", "pk")[: PENDING_SHOWN + 1]
-    )
-    pending = [
-        b for b in waiting[:PENDING_SHOWN] if permissions.can_manage_room(request.user, b.room)
-    ]
+    """The approval queue and the user's own bookings: two cached fragments (the queue shared by users
+    with the same grants, the own bookings per user), with this request's CSRF token in their forms."""
+    user = request.user
+
+    def pending() -> str:
+        # The next PENDING_SHOWN undecided bookings that have not ended (a district's whole history of
+        # pending requests would make the page grow with the city).
+        waiting = list(
+            selectors.bookings_visible_to(user)
+            .filter(status=BookingStatus.PENDING, end__gte=timezone.now())
+            .select_related("room__center", "booked_by")
+            .order_by("start", "pk")[: PENDING_SHOWN + 1]
+        )
+        shown = [b for b in waiting[:PENDING_SHOWN] if permissions.can_manage_room(user, b.room)]
+        return render_to_string(
+            "venues/_pending_bookings.html",
+            fragment_context(pending=shown, more_pending=len(waiting) > PENDING_SHOWN),
+        )
+
+    def mine() -> str:
+        own = (
+            selectors.bookings_visible_to(user)
+            .filter(booked_by_id=user.pk)
+            .select_related("room__center")
+        )
+        now = timezone.now()
+        return render_to_string(
+            "venues/_my_bookings.html",
+            fragment_context(
+                upcoming=own.filter(end__gte=now).order_by("start")[:100],
+                past=own.filter(end__lt=now).order_by("-start")[:30],
+            ),
+        )
+
+    models = [Booking, Room]
     return render(
         request,
         "venues/booking_list.html",
         {
-            "upcoming": mine.filter(end__gte=timezone.now()).order_by("start")[:100],
-            "past": mine.filter(end__lt=timezone.now()).order_by("-start")[:30],
-            "pending": pending,
-            "more_pending": len(waiting) > PENDING_SHOWN,
-            "decision_form": DecisionForm(),
+            "pending": cached_fragment(
+                name="bookings-pending", request=request, models=models, vary=(), render=pending
+            ),
+            "mine": cached_fragment(
+                name="bookings-mine",
+                request=request,
+                models=models,
+                vary=(),
+                per_user=True,
+                render=mine,
+            ),
         },
     )
 

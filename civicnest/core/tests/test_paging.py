@@ -197,3 +197,51 @@ def test_the_approval_queue_shows_the_earliest_pending_bookings_only(
     assert "待审00" in html and "待审49" in html
     assert "待审50" not in html.split("即将进行")[0]  # the queue stops at 50 …
     assert "处理后会显示后面的" in html  # … and says there are more
+
+
+@override_settings(LIST_CACHE_SECONDS=30)
+def test_a_cached_approval_queue_carries_each_sessions_own_csrf_token(
+    jiangan_staff: User, jiangan_center, make_user: Callable[..., User]
+) -> None:
+    """The queue is cached for everyone with the same grants; its forms still post, because each
+    response puts in the token of the session asking (the cache holds only a placeholder)."""
+    from django.test import Client
+
+    from civicnest.core.fragments import CSRF_MARKER
+    from civicnest.venues.models import Booking, BookingStatus
+    from civicnest.venues.tests.factories import RoomFactory
+
+    room = RoomFactory.create(center=jiangan_center, requires_approval=True)
+    start = timezone.now().replace(microsecond=0) + datetime.timedelta(days=2)
+    booking = Booking.objects.create(
+        room=room,
+        region_id=room.region_id,
+        booked_by=make_user(Role.ORG_REP, "420102", username="booker"),
+        start=start,
+        end=start + datetime.timedelta(hours=1),
+        purpose="待审的读书会",
+        status=BookingStatus.PENDING,
+    )
+    colleague = make_user(
+        Role.CENTER_STAFF, "420102", username="colleague", center=jiangan_center
+    )
+    tokens = []
+    for user in (jiangan_staff, colleague):  # the same grants: the second gets the cached queue
+        browser = Client(enforce_csrf_checks=True)
+        browser.force_login(user)
+        html = browser.get("/venues/bookings/").content.decode()
+        assert "待审的读书会" in html and CSRF_MARKER not in html
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+        assert token is not None
+        tokens.append((browser, token.group(1)))
+    assert tokens[0][1] != tokens[1][1]
+    browser, token = tokens[1]
+    response = browser.post(
+        f"/venues/bookings/{booking.pk}/decide/",
+        {"csrfmiddlewaretoken": token, "approve": "1", "note": ""},
+    )
+    assert response.status_code == 302
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CONFIRMED
+    # The decision bumped the bookings' version: the queue is rendered again, without the booking.
+    assert "待审的读书会" not in browser.get("/venues/bookings/").content.decode()
