@@ -222,9 +222,7 @@ def test_a_cached_approval_queue_carries_each_sessions_own_csrf_token(
         purpose="待审的读书会",
         status=BookingStatus.PENDING,
     )
-    colleague = make_user(
-        Role.CENTER_STAFF, "420102", username="colleague", center=jiangan_center
-    )
+    colleague = make_user(Role.CENTER_STAFF, "420102", username="colleague", center=jiangan_center)
     tokens = []
     for user in (jiangan_staff, colleague):  # the same grants: the second gets the cached queue
         browser = Client(enforce_csrf_checks=True)
