@@ -229,9 +229,9 @@ def test_a_cached_approval_queue_carries_each_sessions_own_csrf_token(
         browser.force_login(user)
         html = browser.get("/venues/bookings/").content.decode()
         assert "待审的读书会" in html and CSRF_MARKER not in html
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
-        assert token is not None
-        tokens.append((browser, token.group(1)))
+        found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+        assert found is not None
+        tokens.append((browser, found.group(1)))
     assert tokens[0][1] != tokens[1][1]
     browser, token = tokens[1]
     response = browser.post(
