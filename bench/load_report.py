@@ -113,7 +113,7 @@ def build(folder: Path) -> tuple[str, dict[str, Any]]:  # noqa: PLR0915 - one re
         f"--users {meta.get('users', '?')} --single {meta.get('single', '?')}` 生成（{meta.get('started', '?')} – "
         f"{meta.get('finished', '?')}）。gunicorn 2 个 sync worker（`config/gunicorn.conf.py`，预加载并预建匹配索引）"
         f"+ PostgreSQL {meta.get('postgres', '?')}（默认持久化设置，fsync 开），locust（FastHttpUser）与服务器同机、走回环。"
-        f"机器：{meta.get('nproc', '?')} 核 {meta.get('cpu', '')}，与其他会话共用；每步的 1/5/15 分钟负载（uptime）记在表旁。"
+        f"机器：{meta.get('nproc', '?')} 核 {meta.get('cpu', '')}；每步的 1/5/15 分钟负载（uptime）记在表旁（高于 2 说明机器上还有别的负载，数字会偏慢）。"
     )
     lines.append("")
     if gen:
