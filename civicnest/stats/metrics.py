@@ -146,24 +146,31 @@ def grouped_parts(
 ) -> dict[str, dict[str, Parts]]:
     """{metric key: {region code cut to `length`: parts}} of plain metrics, one query per model."""
     out: dict[str, dict[str, Parts]] = {m.key: {} for m in metrics}
-    for (model, field_name), group in _by_model(metrics).items():
+    for group in _by_model(metrics).values():
         aggregates: dict[str, Aggregate] = {}
         for n, m in enumerate(group):
             for part, aggregate in parts(m, m.where(period)).items():
                 aggregates[f"{part}{n}"] = aggregate
-        rows = (
-            apps.get_model(model)
-            .objects.filter(subtree_q([code], field_name))
-            .filter(reduce(operator.or_, [m.where(period) for m in group]))
-            .annotate(cut=Substr(field_name, 1, length))
-            .values("cut")
-            .annotate(**aggregates)
-            .order_by()
-        )
-        for row in rows:
+        for row in _grouped(code, period, group, length, aggregates):
             for n, m in enumerate(group):
                 out[m.key][row["cut"]] = (_raw(row[f"num{n}"]), _raw(row.get(f"den{n}")))
     return out
+
+
+def _grouped(
+    code: str, period: Period, group: list[Metric], length: int, aggregates: dict[str, Aggregate]
+) -> Any:
+    """Rows of one model's metrics in the subtree, grouped by the region code cut to `length` ("cut")."""
+    field_name = group[0].region_field
+    return (
+        apps.get_model(group[0].model)
+        .objects.filter(subtree_q([code], field_name))
+        .filter(reduce(operator.or_, [m.where(period) for m in group]))
+        .annotate(cut=Substr(field_name, 1, length))
+        .values("cut")
+        .annotate(**aggregates)
+        .order_by()
+    )
 
 
 def _by_model(metrics: Iterable[Any]) -> dict[tuple[str, str], list[Metric]]:
@@ -214,20 +221,11 @@ def children(code: str, period: Period, metrics: Iterable[Any]) -> dict[str, dic
     if length is None:
         return {}
     out: dict[str, dict[str, Number]] = {m.key: {} for m in metrics}
-    for (model, field_name), group in _by_model(metrics).items():
+    for group in _by_model(metrics).values():
         aggregates = {f"v{n}": m.aggregate(m.where(period)) for n, m in enumerate(group)}
-        rows = (
-            apps.get_model(model)
-            .objects.filter(subtree_q([code], field_name))
-            .filter(reduce(operator.or_, [m.where(period) for m in group]))
-            .annotate(child=Substr(field_name, 1, length))
-            .values("child")
-            .annotate(**aggregates)
-            .order_by()
-        )
-        for row in rows:
+        for row in _grouped(code, period, group, length, aggregates):
             for n, m in enumerate(group):
-                out[m.key][row["child"]] = _as_number(row[f"v{n}"], m.decimals)
+                out[m.key][row["cut"]] = _as_number(row[f"v{n}"], m.decimals)
     for m in metrics:
         if not isinstance(m, Metric):
             out[m.key] = m.by_child(code, period)
