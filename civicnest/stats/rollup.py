@@ -12,7 +12,8 @@ up to the district, city and province, and stored as additive parts (numerator, 
 
 `refresh()` recomputes whole months, each replaced in one transaction. The `stats_rollup` command
 (cron, see docs/operations.md) refreshes the recent months every few minutes and every retained month
-each night. A period whose months are not all held, or a jurisdiction below the street, is computed
+each night; should cron be missing, a dashboard read that finds the present month older than
+STATS_ROLLUP_STALE_MINUTES queues that refresh itself (once per interval), so the figures never freeze. A period whose months are not all held, or a jurisdiction below the street, is computed
 live, so the dashboards are never wrong, only slower.
 """
 
@@ -27,6 +28,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -170,6 +172,19 @@ def _held(months: Iterable[datetime.date]) -> tuple[dict[datetime.date, RollupMo
     return stamps, current
 
 
+REFRESH_REQUESTED = "civicnest:stats:rollup-refresh-requested"
+
+
+def _refresh_if_stale(current: RollupMonth) -> None:
+    minutes = settings.STATS_ROLLUP_STALE_MINUTES
+    if minutes <= 0 or current.computed_at >= timezone.now() - datetime.timedelta(minutes=minutes):
+        return
+    if cache.add(REFRESH_REQUESTED, True, minutes * 60):  # one request per interval
+        from civicnest.stats.tasks import stats_rollup
+
+        stats_rollup.enqueue()
+
+
 def _serves(code: str) -> bool:
     return len(code) in LEVELS
 
@@ -213,6 +228,7 @@ def values(
     if held is None:
         return None
     stamps, current = held
+    _refresh_if_stale(current)
     rows = _rows([code], [*months, current.month])
     out: list[dict[str, Number]] = []
     for i, period in enumerate(periods):

@@ -280,3 +280,5 @@ MATCHING_BATCH_WORKERS = env_int("MATCHING_BATCH_WORKERS", 2)
 # Months the dashboards' monthly roll-up keeps (back from this month; through December of this year).
 # Older periods are computed live. civicnest/stats/rollup.py; refreshed by `manage.py stats_rollup` (cron).
 STATS_ROLLUP_MONTHS = env_int("STATS_ROLLUP_MONTHS", 36)
+# A dashboard read finding this month's roll-up older than this queues a refresh itself (0: only cron does).
+STATS_ROLLUP_STALE_MINUTES = env_int("STATS_ROLLUP_STALE_MINUTES", 20)

@@ -186,3 +186,30 @@ def test_two_refreshes_of_one_month_at_once_leave_one_set_of_rows(
     assert RollupMonth.objects.filter(month=month).count() == 1
     once = len(rollup.compute_month(month, with_current=False))
     assert MonthlyFigure.objects.filter(month=month).count() == once > 0
+
+
+@pytest.mark.django_db
+def test_a_stale_rollup_queues_its_own_refresh_once(city_officer: User) -> None:
+    """Without cron the figures must not freeze: a read finding this month's roll-up older than
+    STATS_ROLLUP_STALE_MINUTES queues one refresh (the test task backend runs it at once)."""
+    call_command("stats_rollup", stdout=io.StringIO())
+    this_month = timezone.localdate().replace(day=1)
+    hour_ago = timezone.now() - datetime.timedelta(hours=1)
+    RollupMonth.objects.update(computed_at=hour_ago)
+    OrganizationFactory.create(region_id=WUCHANG, registered_on=timezone.localdate())
+    month = Period.parse(f"{this_month:%Y-%m}")
+
+    first = selectors.dashboard(user=city_officer, code="4201", period=month)
+    assert first.as_of == hour_ago  # this read answered from the stale roll-up …
+    refreshed = RollupMonth.objects.get(month=this_month).computed_at
+    assert refreshed > hour_ago  # … and queued the refresh, which ran
+    cache.delete("stats:v1:values:4201:" + month.key)
+    assert selectors.dashboard(user=city_officer, code="4201", period=month).figure(
+        "org_new"
+    ).value == 1
+
+    # Stale again within the interval: no second request.
+    RollupMonth.objects.update(computed_at=hour_ago)
+    cache.delete("stats:v1:values:4201:" + month.key)
+    selectors.dashboard(user=city_officer, code="4201", period=month)
+    assert RollupMonth.objects.get(month=this_month).computed_at == hour_ago
