@@ -204,9 +204,10 @@ def test_a_stale_rollup_queues_its_own_refresh_once(city_officer: User) -> None:
     refreshed = RollupMonth.objects.get(month=this_month).computed_at
     assert refreshed > hour_ago  # … and queued the refresh, which ran
     cache.delete("stats:v1:values:4201:" + month.key)
-    assert selectors.dashboard(user=city_officer, code="4201", period=month).figure(
-        "org_new"
-    ).value == 1
+    assert (
+        selectors.dashboard(user=city_officer, code="4201", period=month).figure("org_new").value
+        == 1
+    )
 
     # Stale again within the interval: no second request.
     RollupMonth.objects.update(computed_at=hour_ago)
