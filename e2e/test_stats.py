@@ -28,7 +28,9 @@ def city(make_user: Callable[..., User]) -> User:
             OrganizationFactory.create(region_id=region, registered_on=datetime.date(2026, 2, 1))
     CenterFactory.create(region_id=JIANGAN, level="district")
     CenterFactory.create(region_id=JIANGAN_DAZHI_STREET, level="street")
-    rollup.refresh(rollup.retained_months())  # as the scheduled job does: the pages read the roll-up
+    rollup.refresh(
+        rollup.retained_months()
+    )  # as the scheduled job does: the pages read the roll-up
     return make_user(Role.BUREAU_OFFICER, "4201", username="city_officer", full_name="赵市局")
 
 

@@ -23,7 +23,7 @@ from civicnest.accounts.roles import Role
 from civicnest.core.audit import acting_as
 from civicnest.core.exceptions import ApplicationError, ConflictError
 from civicnest.core.services import notify
-from civicnest.core.uploads import ARCHIVE, validate_upload
+from civicnest.core.uploads import ARCHIVE, store_upload, validate_upload
 from civicnest.evaluation import compliance, permissions, scoring, selectors
 from civicnest.evaluation.models import (
     DEFAULT_GRADE_BANDS,
@@ -391,13 +391,17 @@ def evidence_upload(
         errors["indicator"] = [_("该指标不属于本次评估的模板。")]
     if errors:
         raise ValidationError(errors)
-    return EvidenceFile.objects.create(
-        assessment=assessment,
-        indicator=indicator,
-        title=title.strip(),
-        file=upload,
-        uploaded_by=actor,
+    evidence = EvidenceFile(
+        assessment=assessment, indicator=indicator, title=title.strip(), uploaded_by=actor
     )
+    # A storage failure (disk full…) is a field error and leaves no record; a failed insert no file.
+    store_upload(evidence.file, upload.name or "evidence", upload, field="file")
+    try:
+        evidence.save(force_insert=True)
+    except Exception:
+        evidence.file.delete(save=False)
+        raise
+    return evidence
 
 
 @transaction.atomic

@@ -21,7 +21,7 @@ from civicnest.accounts.roles import Role
 from civicnest.core.audit import acting_as
 from civicnest.core.exceptions import ApplicationError, ConflictError
 from civicnest.core.services import notify
-from civicnest.core.uploads import check_document
+from civicnest.core.uploads import check_document, store_upload
 from civicnest.network.models import Center
 from civicnest.philanthropy import permissions
 from civicnest.philanthropy.models import (
@@ -1226,13 +1226,20 @@ def report_submit(
         submitted_by=actor,
     )
     _save(actor, report)
-    for upload in receipts:
-        attachment = ReportAttachment(
-            report=report, kind=AttachmentKind.RECEIPT, original_name=(upload.name or "")[:255]
-        )
-        attachment.file.save(upload.name or "receipt", upload, save=False)
-        with acting_as(actor):
-            attachment.save()
+    stored: list[Any] = []  # the files written so far, removed again if a later one fails
+    try:
+        for upload in receipts:
+            attachment = ReportAttachment(
+                report=report, kind=AttachmentKind.RECEIPT, original_name=(upload.name or "")[:255]
+            )
+            store_upload(attachment.file, upload.name or "receipt", upload, field="files")
+            stored.append(attachment.file)
+            with acting_as(actor):
+                attachment.save()
+    except Exception:
+        for written in stored:  # the transaction rolls the rows back; the files go here
+            written.delete(save=False)
+        raise
     _tell(
         "philanthropy.report",
         _center_staff(project.program.center),

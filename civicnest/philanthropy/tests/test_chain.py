@@ -486,3 +486,62 @@ def test_termination_releases_and_refund_is_bounded(
     totals = services.fund_totals(fund)
     assert totals["committed"] == Decimal("0.00")
     assert totals["balance"] == Decimal("994000.00")
+
+
+@pytest.mark.django_db
+def test_a_receipt_that_cannot_be_stored_leaves_no_report_and_no_files(
+    make_user, jiangan_center: Center, settings, tmp_path
+) -> None:
+    """Disk full at the second of two receipts: the report is not saved and the first receipt's file,
+    already written, is removed again."""
+    from unittest import mock
+
+    from civicnest.core.tests.test_faults import _full_disk_after
+    from civicnest.philanthropy.models import ProgressReport, ReportAttachment
+    from civicnest.philanthropy.tests.factories import foreign_chain
+    from civicnest.registry.tests.factories import OrganizationFactory
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    }
+    officer = make_user(Role.BUREAU_OFFICER, jiangan_center.region_id)
+    org = OrganizationFactory.create(region_id=jiangan_center.region_id)
+    chain = foreign_chain(officer, jiangan_center, org, marker="M", private="P")
+    rep = User.objects.get(username="sweep_foreign_rep")
+    reports, files = ProgressReport.objects.count(), ReportAttachment.objects.count()
+    on_disk = {p for p in tmp_path.rglob("*") if p.is_file()}
+    real_fdopen = __import__("os").fdopen
+    calls = {"n": 0}
+
+    def second_write_fails(fd: int, mode: str = "r", *args, **kwargs):
+        if "w" in mode:
+            calls["n"] += 1
+            if calls["n"] == 2:
+                return _full_disk_after(10)(fd, mode, *args, **kwargs)
+        return real_fdopen(fd, mode, *args, **kwargs)
+
+    receipts = [
+        SimpleUploadedFile(
+            f"发票{i}.pdf", b"%PDF-1.4 " + b"x" * 5000, content_type="application/pdf"
+        )
+        for i in (1, 2)
+    ]
+    with (
+        mock.patch("django.core.files.storage.filesystem.os.fdopen", second_write_fails),
+        pytest.raises(ValidationError) as exc,
+    ):
+        services.report_submit(
+            actor=rep,
+            project=chain["project"],
+            period="二季度",
+            narrative="进展",
+            indicators=[],
+            spent="0",
+            receipts=receipts,
+        )
+    assert "服务器存储空间已满" in exc.value.message_dict["files"][0]
+    assert calls["n"] >= 2  # the first receipt had been written
+    assert (ProgressReport.objects.count(), ReportAttachment.objects.count()) == (reports, files)
+    assert {p for p in tmp_path.rglob("*") if p.is_file()} == on_disk
