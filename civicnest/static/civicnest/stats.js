@@ -13,7 +13,7 @@ document.addEventListener("DOMContentLoaded", () => {
     chart.setOption({
       tooltip: { trigger: "axis" },
       grid: { left: 4, right: 28, top: 8, bottom: 4, containLabel: true },
-      xAxis: { type: "value", minInterval: 1 },
+      xAxis: { type: "value", minInterval: 1, splitNumber: 3 },  // few ticks: the charts are narrow
       yAxis: { type: "category", inverse: true, data: b.items.map((i) => i[0]), axisLabel: { fontSize: 11, width: 96, overflow: "truncate" } },
       series: [{ type: "bar", data: b.items.map((i) => i[1]), itemStyle: { color: "#0d6efd" }, label: { show: true, position: "right", fontSize: 10 } }],
     });
