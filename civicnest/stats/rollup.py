@@ -13,7 +13,8 @@ up to the district, city and province, and stored as additive parts (numerator, 
 `refresh()` recomputes whole months, each replaced in one transaction. The `stats_rollup` command
 (cron, see docs/operations.md) refreshes the recent months every few minutes and every retained month
 each night; should cron be missing, a dashboard read that finds the present month older than
-STATS_ROLLUP_STALE_MINUTES queues that refresh itself (once per interval), so the figures never freeze. A period whose months are not all held, or a jurisdiction below the street, is computed
+STATS_ROLLUP_STALE_MINUTES, or no roll-up at all, queues that refresh itself (once per interval), so the
+figures never freeze and a new deployment builds its roll-up on first use. A period whose months are not all held, or a jurisdiction below the street, is computed
 live, so the dashboards are never wrong, only slower.
 """
 
@@ -159,7 +160,7 @@ def refresh(months: Iterable[datetime.date]) -> list[dict[str, Any]]:
 
 def _held(months: Iterable[datetime.date]) -> tuple[dict[datetime.date, RollupMonth], Any] | None:
     """The stamps of the months and of the present-state month, or None unless the roll-up holds
-    them all."""
+    them all. Asks for a refresh when the present-state month is stale or missing."""
     months = set(months)
     stamps = {
         r.month: r
@@ -167,6 +168,7 @@ def _held(months: Iterable[datetime.date]) -> tuple[dict[datetime.date, RollupMo
         | RollupMonth.objects.filter(with_current=True)
     }
     current = next((r for r in stamps.values() if r.with_current), None)
+    _refresh_if_stale(current)
     if current is None or not months <= stamps.keys():
         return None
     return stamps, current
@@ -175,14 +177,20 @@ def _held(months: Iterable[datetime.date]) -> tuple[dict[datetime.date, RollupMo
 REFRESH_REQUESTED = "civicnest:stats:rollup-refresh-requested"
 
 
-def _refresh_if_stale(current: RollupMonth) -> None:
+def _refresh_if_stale(current: RollupMonth | None) -> None:
+    """Queue a refresh when this month's roll-up is missing (never built: every retained month) or older
+    than STATS_ROLLUP_STALE_MINUTES (the recent months); at most once per that interval."""
     minutes = settings.STATS_ROLLUP_STALE_MINUTES
-    if minutes <= 0 or current.computed_at >= timezone.now() - datetime.timedelta(minutes=minutes):
+    if minutes <= 0:
         return
-    if cache.add(REFRESH_REQUESTED, True, minutes * 60):  # one request per interval
+    if current is not None and current.computed_at >= timezone.now() - datetime.timedelta(
+        minutes=minutes
+    ):
+        return
+    if cache.add(REFRESH_REQUESTED, True, minutes * 60):
         from civicnest.stats.tasks import stats_rollup
 
-        stats_rollup.enqueue()
+        stats_rollup.enqueue(every_month=current is None)
 
 
 def _serves(code: str) -> bool:
@@ -228,7 +236,6 @@ def values(
     if held is None:
         return None
     stamps, current = held
-    _refresh_if_stale(current)
     rows = _rows([code], [*months, current.month])
     out: list[dict[str, Number]] = []
     for i, period in enumerate(periods):

@@ -14,6 +14,7 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -189,6 +190,7 @@ def test_two_refreshes_of_one_month_at_once_leave_one_set_of_rows(
 
 
 @pytest.mark.django_db
+@override_settings(STATS_ROLLUP_STALE_MINUTES=20)
 def test_a_stale_rollup_queues_its_own_refresh_once(city_officer: User) -> None:
     """Without cron the figures must not freeze: a read finding this month's roll-up older than
     STATS_ROLLUP_STALE_MINUTES queues one refresh (the test task backend runs it at once)."""
@@ -214,3 +216,21 @@ def test_a_stale_rollup_queues_its_own_refresh_once(city_officer: User) -> None:
     cache.delete("stats:v1:values:4201:" + month.key)
     selectors.dashboard(user=city_officer, code="4201", period=month)
     assert RollupMonth.objects.get(month=this_month).computed_at == hour_ago
+
+
+@pytest.mark.django_db
+@override_settings(STATS_ROLLUP_STALE_MINUTES=20)
+def test_a_new_deployment_builds_its_rollup_on_first_use(
+    city: dict[str, Any],  # noqa: F811
+    city_officer: User,
+) -> None:
+    q1 = Period.parse("2026-Q1")
+    first = selectors.dashboard(user=city_officer, code="4201", period=q1)
+    assert first.as_of is None  # answered live …
+    assert RollupMonth.objects.count() == len(
+        rollup.retained_months()
+    )  # … and the build was queued
+    cache.delete("stats:v1:values:4201:" + q1.key)
+    again = selectors.dashboard(user=city_officer, code="4201", period=q1)
+    assert again.as_of is not None
+    assert again.figure("org_total").value == first.figure("org_total").value == 5
