@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import errno
+import os
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -119,3 +122,44 @@ def jiangan_staff(make_user: Callable[..., User], jiangan_center: Center) -> Use
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()
+
+
+@pytest.fixture
+def disk_media(settings: Any, tmp_path: Path) -> Path:
+    """Uploads go to a real folder (the test settings keep them in memory), for storage-failure tests."""
+    root = tmp_path / "media"
+    settings.MEDIA_ROOT = str(root)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    }
+    return root
+
+
+def _full_disk_after(limit: int) -> Callable[..., Any]:
+    """os.fdopen whose files take `limit` bytes, then fail the way a full disk does."""
+    real_fdopen = os.fdopen
+
+    def fdopen(fd: int, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        handle = real_fdopen(fd, mode, *args, **kwargs)
+        if "w" not in mode:
+            return handle
+
+        class FullDisk:
+            def write(self, data: bytes) -> int:
+                handle.write(data[:limit])
+                handle.flush()
+                raise OSError(errno.ENOSPC, "No space left on device")
+
+            def close(self) -> None:
+                handle.close()
+
+        return FullDisk()
+
+    return fdopen
+
+
+@pytest.fixture
+def full_disk_after() -> Callable[[int], Callable[..., Any]]:
+    """Patch `django.core.files.storage.filesystem.os.fdopen` with `full_disk_after(limit)`."""
+    return _full_disk_after

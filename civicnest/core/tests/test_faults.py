@@ -169,49 +169,15 @@ def test_a_batch_match_killed_mid_need_keeps_every_need_whole_and_reruns(make_us
     assert all(0.0 not in set(n.matches.values_list("score", flat=True)) for n in needs)
 
 
-@pytest.fixture
-def disk_media(settings, tmp_path: Path) -> Path:
-    root = tmp_path / "media"
-    settings.MEDIA_ROOT = str(root)
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    }
-    return root
-
-
-def _full_disk_after(limit: int):
-    """os.fdopen whose files take `limit` bytes, then fail the way a full disk does."""
-    real_fdopen = os.fdopen
-
-    def fdopen(fd: int, mode: str = "r", *args, **kwargs):
-        handle = real_fdopen(fd, mode, *args, **kwargs)
-        if "w" not in mode:
-            return handle
-
-        class FullDisk:
-            def write(self, data: bytes) -> int:
-                handle.write(data[:limit])
-                handle.flush()
-                raise OSError(errno.ENOSPC, "No space left on device")
-
-            def close(self) -> None:
-                handle.close()
-
-        return FullDisk()
-
-    return fdopen
-
-
 @pytest.mark.django_db
 def test_a_full_disk_during_an_archive_upload_says_so_and_leaves_no_trace(
-    client, disk_media: Path, make_user
+    client, disk_media: Path, full_disk_after, make_user
 ) -> None:
     org = OrganizationFactory.create(region_id="420102")
     officer = make_user(Role.BUREAU_OFFICER, "420102")
     client.force_login(officer)
     upload = SimpleUploadedFile("章程.pdf", b"%PDF-1.7\n" + b"x" * 200_000)
-    with mock.patch("django.core.files.storage.filesystem.os.fdopen", _full_disk_after(4096)):
+    with mock.patch("django.core.files.storage.filesystem.os.fdopen", full_disk_after(4096)):
         response = client.post(
             f"/registry/{org.pk}/archives/",
             {"doc_type": "charter", "title": "章程", "file": upload},

@@ -356,28 +356,26 @@ def test_editing_a_template_in_use_creates_a_new_version(
 
 
 def test_a_full_disk_during_an_evidence_upload_leaves_no_record_and_no_file(
-    grading_round: GradingRound, org: SocialOrganization, org_rep: User, settings, tmp_path
+    grading_round: GradingRound,
+    org: SocialOrganization,
+    org_rep: User,
+    disk_media,
+    full_disk_after,
 ) -> None:
     from unittest import mock
 
-    from civicnest.core.tests.test_faults import _full_disk_after
     from civicnest.evaluation.models import EvidenceFile
 
-    settings.MEDIA_ROOT = str(tmp_path)
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    }
     assessment = services.assessment_apply(actor=org_rep, round_=grading_round, organization=org)
     upload = SimpleUploadedFile("章程.pdf", b"%PDF-1.4\n" + b"x" * 100_000)
     with (
-        mock.patch("django.core.files.storage.filesystem.os.fdopen", _full_disk_after(4096)),
+        mock.patch("django.core.files.storage.filesystem.os.fdopen", full_disk_after(4096)),
         pytest.raises(ValidationError) as exc,
     ):
         services.evidence_upload(actor=org_rep, assessment=assessment, title="章程", upload=upload)
     assert "服务器存储空间已满" in exc.value.message_dict["file"][0]
     assert EvidenceFile.objects.count() == 0
-    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+    assert [p for p in disk_media.rglob("*") if p.is_file()] == []
     upload.seek(0)
     services.evidence_upload(actor=org_rep, assessment=assessment, title="章程", upload=upload)
     assert EvidenceFile.objects.count() == 1

@@ -490,28 +490,22 @@ def test_termination_releases_and_refund_is_bounded(
 
 @pytest.mark.django_db
 def test_a_receipt_that_cannot_be_stored_leaves_no_report_and_no_files(
-    make_user, jiangan_center: Center, settings, tmp_path
+    make_user, jiangan_center: Center, disk_media, full_disk_after
 ) -> None:
     """Disk full at the second of two receipts: the report is not saved and the first receipt's file,
     already written, is removed again."""
     from unittest import mock
 
-    from civicnest.core.tests.test_faults import _full_disk_after
     from civicnest.philanthropy.models import ProgressReport, ReportAttachment
     from civicnest.philanthropy.tests.factories import foreign_chain
     from civicnest.registry.tests.factories import OrganizationFactory
 
-    settings.MEDIA_ROOT = str(tmp_path)
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    }
     officer = make_user(Role.BUREAU_OFFICER, jiangan_center.region_id)
     org = OrganizationFactory.create(region_id=jiangan_center.region_id)
     chain = foreign_chain(officer, jiangan_center, org, marker="M", private="P")
     rep = User.objects.get(username="sweep_foreign_rep")
     reports, files = ProgressReport.objects.count(), ReportAttachment.objects.count()
-    on_disk = {p for p in tmp_path.rglob("*") if p.is_file()}
+    on_disk = {p for p in disk_media.rglob("*") if p.is_file()}
     real_fdopen = __import__("os").fdopen
     calls = {"n": 0}
 
@@ -519,7 +513,7 @@ def test_a_receipt_that_cannot_be_stored_leaves_no_report_and_no_files(
         if "w" in mode:
             calls["n"] += 1
             if calls["n"] == 2:
-                return _full_disk_after(10)(fd, mode, *args, **kwargs)
+                return full_disk_after(10)(fd, mode, *args, **kwargs)
         return real_fdopen(fd, mode, *args, **kwargs)
 
     receipts = [
@@ -544,4 +538,4 @@ def test_a_receipt_that_cannot_be_stored_leaves_no_report_and_no_files(
     assert "服务器存储空间已满" in exc.value.message_dict["files"][0]
     assert calls["n"] >= 2  # the first receipt had been written
     assert (ProgressReport.objects.count(), ReportAttachment.objects.count()) == (reports, files)
-    assert {p for p in tmp_path.rglob("*") if p.is_file()} == on_disk
+    assert {p for p in disk_media.rglob("*") if p.is_file()} == on_disk
