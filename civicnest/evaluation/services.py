@@ -241,11 +241,44 @@ def round_open(*, actor: Any, data: dict[str, Any]) -> GradingRound:
 def round_advance(*, actor: Any, round_: GradingRound, status: str) -> GradingRound:
     if not permissions.can_run_round(actor, round_):
         raise PermissionDenied(_("您无权管理该评估批次。"))
-    order = list(RoundStatus.values)
-    if status not in order or order.index(status) != order.index(round_.status) + 1:
-        raise ApplicationError(_("评估批次只能按“接受申报 → 实地评估 → 已结束”依次推进。"))
-    round_.status = status
-    return _save(actor, round_, update_fields=["status", "updated_at"])
+    with transaction.atomic():
+        # Locked: an assessment step running meanwhile waits for the close, or the close for it.
+        locked = GradingRound.objects.select_for_update().get(pk=round_.pk)
+        order = list(RoundStatus.values)
+        if status not in order or order.index(status) != order.index(locked.status) + 1:
+            raise ApplicationError(_("评估批次只能按“接受申报 → 实地评估 → 已结束”依次推进。"))
+        if status == RoundStatus.CLOSED:
+            unfinished = locked.assessments.filter(status__in=UNFINISHED).count()
+            if unfinished:
+                raise ApplicationError(
+                    _("还有 %(n)d 个评估没有确认等级或作出资格结论，不能结束评估批次。")
+                    % {"n": unfinished}
+                )
+        locked.status = status
+        _save(actor, locked, update_fields=["status", "updated_at"])
+    round_.status = locked.status
+    return locked
+
+
+# Assessments still moving through the round: a round with any of them cannot be closed.
+UNFINISHED = (
+    AssessmentStatus.SUBMITTED,
+    AssessmentStatus.ACCEPTED,
+    AssessmentStatus.SCORED,
+    AssessmentStatus.PUBLICIZED,
+    AssessmentStatus.APPEALED,
+)
+
+
+def _require_round_not_closed(round_id: int) -> None:
+    """Every step of an assessment takes the round's row lock and stops once the round is closed."""
+    status = (
+        GradingRound.objects.select_for_update()
+        .filter(pk=round_id)
+        .values_list("status", flat=True)
+    )
+    if status.first() == RoundStatus.CLOSED:
+        raise ApplicationError(_("评估批次已结束，不能再修改。"))
 
 
 def eligibility_problems(org: SocialOrganization, round_: GradingRound) -> list[str]:
@@ -346,6 +379,7 @@ def self_assessment_save(
     )
     if not permissions.can_edit_self_assessment(actor, locked):
         raise PermissionDenied(_("只有该组织的负责人可以填写自评。"))
+    _require_round_not_closed(locked.round_id)
     if locked.status != AssessmentStatus.DRAFT:
         raise ApplicationError(_("自评已提交，不能再修改。"))
     rates = _parse_rates(locked.template, scores, required=submit)
@@ -378,6 +412,7 @@ def evidence_upload(
 ) -> EvidenceFile:
     if not permissions.can_edit_self_assessment(actor, assessment):
         raise PermissionDenied(_("只有该组织的负责人可以上传佐证材料。"))
+    _require_round_not_closed(assessment.round_id)
     if assessment.status not in (AssessmentStatus.DRAFT, AssessmentStatus.SUBMITTED):
         raise ApplicationError(_("资格审核后不能再补充材料。"))
     errors: dict[str, list[str]] = {}
@@ -415,6 +450,7 @@ def assessment_check_eligibility(
     )
     if not permissions.can_run_round(actor, locked.round):
         raise PermissionDenied(_("只有组织评估的民政局可以审核申报资格。"))
+    _require_round_not_closed(locked.round_id)
     if locked.status != AssessmentStatus.SUBMITTED:
         raise ApplicationError(_("只有已申报的评估可以审核资格。"))
     if not accept and not note.strip():
@@ -455,6 +491,7 @@ def evaluator_assign(*, actor: Any, assessment: Assessment, evaluator: User) -> 
     )
     if not permissions.can_run_round(actor, locked.round):
         raise PermissionDenied(_("只有组织评估的民政局可以分派评估专家。"))
+    _require_round_not_closed(locked.round_id)
     if locked.status != AssessmentStatus.ACCEPTED:
         raise ApplicationError(_("资格审核通过、尚未完成实地评估的申报才能分派专家。"))
     if not permissions.is_evaluator(evaluator):
@@ -495,6 +532,7 @@ def onsite_score_submit(
     assessment = Assessment.objects.select_for_update(of=("self",)).get(pk=locked.assessment_id)
     if locked.evaluator_id != getattr(actor, "pk", None):
         raise PermissionDenied(_("只有被分派的专家可以打分。"))
+    _require_round_not_closed(assessment.round_id)
     if assessment.status != AssessmentStatus.ACCEPTED or locked.submitted_at:
         raise ApplicationError(_("评分已提交或该评估不在实地评估阶段。"))
     if not summary.strip():
@@ -535,6 +573,7 @@ def grade_propose(*, actor: Any, assessment: Assessment, note: str = "") -> Asse
     )
     if not permissions.can_run_round(actor, locked.round):
         raise PermissionDenied(_("只有评估委员会（民政局）可以评定等级。"))
+    _require_round_not_closed(locked.round_id)
     if locked.status != AssessmentStatus.SCORED or locked.onsite_total is None:
         raise ApplicationError(_("实地评估完成后才能评定等级。"))
     grade = scoring.grade_for(locked.onsite_total, locked.round.grade_bands)
@@ -592,6 +631,7 @@ def appeal_submit(*, actor: Any, assessment: Assessment, reason: str) -> Appeal:
     )
     if not permissions.is_org_rep(actor, locked.organization):
         raise PermissionDenied(_("只有该组织的负责人可以申诉。"))
+    _require_round_not_closed(locked.round_id)
     if not appeal_window_open(locked):
         raise ApplicationError(_("不在公示及申诉期内，不能申诉。"))
     if Appeal.objects.filter(assessment=locked).exists():
@@ -614,6 +654,7 @@ def appeal_waive(*, actor: Any, assessment: Assessment) -> Assessment:
     )
     if not permissions.is_org_rep(actor, locked.organization):
         raise PermissionDenied(_("只有该组织的负责人可以确认无异议。"))
+    _require_round_not_closed(locked.round_id)
     if not appeal_window_open(locked):
         raise ApplicationError(_("不在公示及申诉期内。"))
     locked.appeal_until = timezone.localdate() - datetime.timedelta(days=1)
@@ -632,6 +673,7 @@ def appeal_decide(
     )
     if not permissions.can_run_round(actor, assessment.round):
         raise PermissionDenied(_("只有评估委员会（民政局）可以处理申诉。"))
+    _require_round_not_closed(assessment.round_id)
     if locked.status != AppealStatus.PENDING:
         raise ApplicationError(_("该申诉已处理。"))
     if not decision.strip():
@@ -665,6 +707,7 @@ def grade_confirm(*, actor: Any, assessment: Assessment) -> Assessment:
     )
     if not permissions.can_run_round(actor, locked.round):
         raise PermissionDenied(_("只有评估委员会（民政局）可以确认等级。"))
+    _require_round_not_closed(locked.round_id)
     if locked.status != AssessmentStatus.PUBLICIZED:
         raise ApplicationError(_("只有公示中的初评等级可以确认。"))
     appeal = Appeal.objects.filter(assessment=locked).first()

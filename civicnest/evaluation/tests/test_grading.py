@@ -379,3 +379,56 @@ def test_a_full_disk_during_an_evidence_upload_leaves_no_record_and_no_file(
     upload.seek(0)
     services.evidence_upload(actor=org_rep, assessment=assessment, title="章程", upload=upload)
     assert EvidenceFile.objects.count() == 1
+
+
+def test_a_round_closes_only_when_every_assessment_is_settled_and_then_nothing_changes(
+    accepted: Assessment, city_officer: User, org_rep: User, expert: User
+) -> None:
+    grading_round = accepted.round
+    services.round_advance(actor=city_officer, round_=grading_round, status="evaluating")
+    services.evaluator_assign(actor=city_officer, assessment=accepted, evaluator=expert)
+    with pytest.raises(ApplicationError, match="还有 1 个评估"):
+        services.round_advance(actor=city_officer, round_=grading_round, status="closed")
+    score_all(accepted, expert, 96)
+    services.grade_propose(actor=city_officer, assessment=accepted)
+    with pytest.raises(ApplicationError, match="还有 1 个评估"):  # on public notice
+        services.round_advance(actor=city_officer, round_=grading_round, status="closed")
+    services.appeal_waive(actor=org_rep, assessment=accepted)
+    services.grade_confirm(actor=city_officer, assessment=accepted)
+    services.round_advance(actor=city_officer, round_=grading_round, status="closed")
+    grading_round.refresh_from_db()
+    assert grading_round.status == "closed"
+
+    accepted.refresh_from_db()
+    closed = "评估批次已结束"
+    with pytest.raises(ApplicationError, match=closed):
+        services.appeal_submit(actor=org_rep, assessment=accepted, reason="不服")
+    with pytest.raises(ApplicationError, match=closed):
+        services.grade_confirm(actor=city_officer, assessment=accepted)
+    with pytest.raises(ApplicationError, match=closed):
+        services.evidence_upload(
+            actor=org_rep,
+            assessment=accepted,
+            title="补充材料",
+            upload=SimpleUploadedFile("c.pdf", b"%PDF-1.4"),
+        )
+    with pytest.raises(ApplicationError, match="依次推进"):  # and it never reopens
+        services.round_advance(actor=city_officer, round_=grading_round, status="open")
+
+
+def test_a_draft_left_in_a_closed_round_is_frozen(
+    grading_round: GradingRound, org: SocialOrganization, org_rep: User, city_officer: User
+) -> None:
+    draft = services.assessment_apply(actor=org_rep, round_=grading_round, organization=org)
+    services.round_advance(actor=city_officer, round_=grading_round, status="evaluating")
+    services.round_advance(actor=city_officer, round_=grading_round, status="closed")
+    with pytest.raises(ApplicationError, match="评估批次已结束"):
+        services.self_assessment_save(
+            actor=org_rep,
+            assessment=draft,
+            scores=all_rates(draft.template, 80),
+            summary="迟交的自评",
+            submit=True,
+        )
+    draft.refresh_from_db()
+    assert draft.status == AssessmentStatus.DRAFT and draft.self_summary == ""
