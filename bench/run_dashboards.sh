@@ -7,6 +7,11 @@ cd "$(dirname "$0")/.."
 export UV_SYSTEM_CERTS=1 UV_PYTHON_DOWNLOADS=never UV_FROZEN=1
 unset DEBUG
 
+load=$(cut -d' ' -f1 /proc/loadavg)
+if awk -v l="$load" -v n="$(nproc)" 'BEGIN { exit !(l > n / 2) }'; then
+  echo "run_dashboards: load average is $load on $(nproc) cores; numbers will be slower than on a quiet machine" >&2
+fi
+
 SCALE=city REPEAT=15
 while [ $# -gt 0 ]; do
   case "$1" in

@@ -13,6 +13,11 @@ cd "$(dirname "$0")/.."
 export UV_SYSTEM_CERTS=1 UV_PYTHON_DOWNLOADS=never UV_FROZEN=1
 unset DEBUG
 
+load=$(cut -d' ' -f1 /proc/loadavg)
+if awk -v l="$load" -v n="$(nproc)" 'BEGIN { exit !(l > n / 2) }'; then
+  echo "run_load: load average is $load on $(nproc) cores; numbers will be slower than on a quiet machine" >&2
+fi
+
 SCALE=city DURATION=10m USERS=16 SINGLE=20s SEED=2026
 while [ $# -gt 0 ]; do
   case "$1" in
