@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils.functional import Promise
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from civicnest.accounts.roles import STAFF_ROLES, Role
@@ -148,7 +149,7 @@ def menu_for(scope: Scope, path: str) -> list[tuple[str, list[MenuItem]]]:
         for entry in entries:
             if not (scope.is_superuser or scope.roles() & entry.roles):
                 continue
-            url = _menu_url(entry.url_name, get_script_prefix())
+            url = _menu_url(entry.url_name, get_script_prefix(), get_language() or "")
             if url is not None:
                 urls.append((entry, url))
         if urls:
@@ -168,8 +169,9 @@ def menu_for(scope: Scope, path: str) -> list[tuple[str, list[MenuItem]]]:
 
 
 @functools.lru_cache(maxsize=256)
-def _menu_url(url_name: str, script_prefix: str) -> str | None:
-    """The menu's URLs, reversed once per process (the menu is on every page: ~40 reversals a request)."""
+def _menu_url(url_name: str, script_prefix: str, language: str) -> str | None:
+    """The menu's URLs, reversed once per process and language (the URLs carry a language prefix;
+    the menu is on every page: ~40 reversals a request)."""
     try:
         return reverse(url_name)
     except NoReverseMatch:

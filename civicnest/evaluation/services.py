@@ -412,6 +412,8 @@ def evidence_upload(
 ) -> EvidenceFile:
     if not permissions.can_edit_self_assessment(actor, assessment):
         raise PermissionDenied(_("只有该组织的负责人可以上传佐证材料。"))
+    # The assessment row first, then the round's: the order every other step locks them in.
+    Assessment.objects.select_for_update(of=("self",)).filter(pk=assessment.pk).first()
     _require_round_not_closed(assessment.round_id)
     if assessment.status not in (AssessmentStatus.DRAFT, AssessmentStatus.SUBMITTED):
         raise ApplicationError(_("资格审核后不能再补充材料。"))

@@ -322,9 +322,11 @@ class OccupancyMetric:
         for room in rooms.only("region_id", "opens_at", "closes_at", "open_weekdays"):
             key = room.region_id[:length]
             open_seconds[key] = open_seconds.get(key, 0) + room_open_seconds(room, days)
+        # Regions with bookings but no active room (a room deactivated later) still add their hours
+        # to the region above, as the live figure does.
         return {
-            key: (booked.get(key, (Decimal(0), Decimal(0)))[0], Decimal(seconds))
-            for key, seconds in open_seconds.items()
+            key: (booked.get(key, (Decimal(0), Decimal(0)))[0], Decimal(open_seconds.get(key, 0)))
+            for key in booked.keys() | open_seconds.keys()
         }
 
     def from_parts(self, num: Decimal, den: Decimal) -> Number:

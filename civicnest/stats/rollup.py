@@ -171,6 +171,8 @@ def _held(months: Iterable[datetime.date]) -> tuple[dict[datetime.date, RollupMo
     _refresh_if_stale(current)
     if current is None or not months <= stamps.keys():
         return None
+    if min(months) < retained_months()[0]:  # past the window: no longer refreshed, computed live
+        return None
     return stamps, current
 
 

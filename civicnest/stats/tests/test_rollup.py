@@ -51,6 +51,22 @@ def everything(
     org = OrganizationFactory.create(region_id=JIANGAN, registered_on=datetime.date(2015, 1, 1))
     foreign_chain(officer, jiangan_center, org, marker="M", private="P")
     CenterFactory.create(region_id=JIANGAN, level="district", premises_area=Decimal("10"))
+    # A street's only room, booked in Q1 and deactivated since: its hours still count above the street.
+    from civicnest.venues.models import Booking
+    from civicnest.venues.tests.factories import RoomFactory
+
+    street_center = CenterFactory.create(region_id=JIANGAN_STREET, level="street")
+    room = RoomFactory.create(center=street_center)
+    start = datetime.datetime(2026, 2, 3, 9, tzinfo=timezone.get_fixed_timezone(480))
+    Booking.objects.create(
+        region_id=room.region_id,
+        room=room,
+        booked_by=officer,
+        start=start,
+        end=start + datetime.timedelta(hours=3),
+        purpose="议事会",
+    )
+    type(room).objects.filter(pk=room.pk).update(is_active=False)
     return city
 
 
