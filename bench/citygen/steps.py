@@ -52,6 +52,7 @@ from civicnest.regions.models import Region, RegionLevel
 from civicnest.registry.models import ActivityTeam, SocialOrganization
 from civicnest.registry.search import pinyin_full, pinyin_initials
 from civicnest.venues.models import Booking, Room
+from civicnest.venues.services import ROOM_FIELDS
 
 CITY = "3101"  # 上海市
 CITY_NAME = "上海市"
@@ -847,20 +848,7 @@ def venues(ctx: Context) -> None:
     centers: list[tuple[int, str, str]] = ctx.data["centers"]
     rooms = ctx.table(
         Room,
-        [
-            "center_id",
-            "region_id",
-            "name",
-            "area",
-            "capacity",
-            "equipment",
-            "opens_at",
-            "closes_at",
-            "open_weekdays",
-            "open_to",
-            "requires_approval",
-            "is_active",
-        ],
+        ["center_id", "region_id", *ROOM_FIELDS],  # the fields a staff member edits
     )
     plans: list[RoomPlan] = []
     for center_id, region, level in centers:
