@@ -27,7 +27,7 @@ urlpatterns = [
 ]
 
 urlpatterns += i18n_patterns(
-    path("", include("civicnest.dashboards.urls")),
+    path("", include("civicnest.shell.urls")),
     path("accounts/", include("civicnest.accounts.urls")),
     path("regions/", include("civicnest.regions.urls")),
     path("network/", include("civicnest.network.urls")),

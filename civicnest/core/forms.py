@@ -61,3 +61,10 @@ def apply_service_errors(form: forms.BaseForm, exc: ValidationError | Applicatio
                 form.add_error(target, error)
     else:
         form.add_error(None, exc)
+
+
+def date_field(label: Any, **kwargs: Any) -> forms.DateField:
+    """A date input the browser shows as a date picker (ISO value, so any locale reads it back)."""
+    return forms.DateField(
+        label=label, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **kwargs
+    )

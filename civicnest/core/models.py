@@ -39,6 +39,20 @@ class TimeStampedModel(models.Model):
         return labels.get(make_hashable(value), force_str(value, strings_only=True))
 
 
+class RegionScoped(TimeStampedModel):
+    """Rows that belong to a center's jurisdiction carry its region code for the scope filter and the audit."""
+
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="+", editable=False
+    )
+
+    class Meta:
+        abstract = True
+
+    def get_additional_data(self) -> dict[str, str]:
+        return {"region": self.region_id}
+
+
 class Notification(models.Model):
     """One in-app inbox entry; e-mail and SMS copies are sent by the same `notify` call."""
 

@@ -6,5 +6,4 @@ app_name = "core"
 urlpatterns = [
     path("notifications/", views.notification_inbox, name="notifications"),
     path("notifications/read/", views.notification_read, name="notification-read"),
-    path("audit/", views.audit_search, name="audit"),
 ]

@@ -4,7 +4,6 @@ import logging
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
@@ -12,10 +11,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from civicnest.accounts.roles import Role
-from civicnest.core.selectors import audit_entry_list, notification_list, task_queue_stats
+from civicnest.core.selectors import notification_list, task_queue_stats
 from civicnest.core.services import notification_mark_read
-from civicnest.regions.scoping import Scope
 
 logger = logging.getLogger(__name__)
 
@@ -90,29 +87,6 @@ def notification_read(request: HttpRequest) -> HttpResponse:
     if request.htmx:  # type: ignore[attr-defined]
         return HttpResponse(status=204, headers={"HX-Refresh": "true"})
     return redirect("core:notifications")
-
-
-@login_required
-def audit_search(request: HttpRequest) -> HttpResponse:
-    scope = Scope.for_user(request.user)
-    if not scope.has_role(Role.BUREAU_OFFICER):
-        raise PermissionDenied(_("只有民政局工作人员可以查看操作审计。"))
-    filters: dict[str, Any] = {
-        key: request.GET.get(key, "").strip() for key in ("q", "model", "action", "actor")
-    }
-    if filters["action"] not in {"", "0", "1", "2"}:
-        filters["action"] = ""
-    entries = audit_entry_list(scope=scope, **filters)
-    page = Paginator(entries, 30).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "core/audit.html",
-        {
-            "page_obj": page,
-            "filters": filters,
-            "actions": [("0", _("新增")), ("1", _("修改")), ("2", _("删除"))],
-        },
-    )
 
 
 def serve_stored_file(field: Any, *, filename: str | None = None) -> FileResponse:

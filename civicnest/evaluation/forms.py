@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civicnest.accounts.models import User
-from civicnest.core.forms import BootstrapFormMixin
+from civicnest.core.forms import BootstrapFormMixin, date_field
 from civicnest.evaluation.compliance import RULES
 from civicnest.evaluation.models import (
     ComplianceParameters,
@@ -21,10 +21,9 @@ from civicnest.evaluation.models import (
     TemplateKind,
 )
 from civicnest.evaluation.selectors import IndicatorRow
-from civicnest.incubation.forms import _date
 from civicnest.matching.models import Match
 from civicnest.network.models import Center
-from civicnest.registry.forms import RegionCodeField
+from civicnest.regions.forms import RegionCodeField
 from civicnest.training.models import Event
 
 RATING_CHOICES = [
@@ -53,7 +52,7 @@ class RoundForm(BootstrapFormMixin, forms.Form):
         queryset=IndicatorTemplate.objects.none(),
         widget=forms.CheckboxSelectMultiple,
     )
-    applications_close_on = _date(_("申报截止"))
+    applications_close_on = date_field(_("申报截止"))
     validity_years = forms.IntegerField(
         label=_("等级有效期（年）"), min_value=1, max_value=10, initial=5
     )
@@ -155,7 +154,7 @@ class SelfAssessmentForm(ScoreForm):
 
 
 class OnsiteScoreForm(ScoreForm):
-    visited_on = _date(_("实地评估日期"), initial=timezone.localdate)
+    visited_on = date_field(_("实地评估日期"), initial=timezone.localdate)
     summary = forms.CharField(label=_("评估意见"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
@@ -234,7 +233,7 @@ class ConclusionForm(BootstrapFormMixin, forms.Form):
 class RewardForm(BootstrapFormMixin, forms.Form):
     title = forms.CharField(label=_("奖励名称"), max_length=120)
     amount = forms.DecimalField(label=_("奖励金额（元）"), min_value=0, decimal_places=2, initial=0)
-    granted_on = _date(_("授予日期"), initial=timezone.localdate)
+    granted_on = date_field(_("授予日期"), initial=timezone.localdate)
     note = forms.CharField(label=_("说明"), required=False)
 
 
@@ -247,7 +246,7 @@ class SurveyForm(BootstrapFormMixin, forms.Form):
         label=_("对接服务"), queryset=Match.objects.none(), required=False
     )
     year = forms.IntegerField(label=_("计入考评年度"), min_value=2000, max_value=2100)
-    closes_on = _date(_("截止日期"))
+    closes_on = date_field(_("截止日期"))
 
     def __init__(self, *args: Any, centers: Any, events: Any, matches: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -302,7 +301,7 @@ class SurveyAnswerForm(forms.Form):
 class BreachAckForm(BootstrapFormMixin, forms.Form):
     rule = forms.ChoiceField(label=_("规则"), choices=[(r.code, r.title) for r in RULES])
     plan = forms.CharField(label=_("整改计划"), widget=forms.Textarea(attrs={"rows": 3}))
-    due_on = _date(_("整改期限"))
+    due_on = date_field(_("整改期限"))
 
 
 class ParametersForm(BootstrapFormMixin, forms.ModelForm):

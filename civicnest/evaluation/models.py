@@ -15,8 +15,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from civicnest.core.models import TimeStampedModel
-from civicnest.incubation.models import RegionScoped
+from civicnest.core.models import RegionScoped, TimeStampedModel
 from civicnest.registry.models import OrgType
 
 ZERO = Decimal("0")

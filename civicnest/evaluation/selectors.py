@@ -34,7 +34,8 @@ from civicnest.evaluation.models import (
 )
 from civicnest.network.models import Center, CenterLevel, CenterStatus, Employment, StaffPosition
 from civicnest.network.selectors import centers_visible_to, network_coverage
-from civicnest.regions.scoping import Scope, subtree_q
+from civicnest.regions.codes import subtree_q
+from civicnest.regions.scoping import Scope
 from civicnest.registry.models import ActivityTeam, FilingStatus, OrgStatus, SocialOrganization
 
 STAFF = (Role.BUREAU_OFFICER, Role.CENTER_STAFF)

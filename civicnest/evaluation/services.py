@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicnest.accounts.models import User
-from civicnest.accounts.roles import Role
+from civicnest.accounts.selectors import org_reps_of
 from civicnest.core.audit import acting_as
 from civicnest.core.exceptions import ApplicationError, ConflictError
 from civicnest.core.services import notify
@@ -67,14 +67,6 @@ def _save(actor: Any, obj: Any, **kwargs: Any) -> Any:
     with acting_as(actor):
         obj.save(**kwargs)
     return obj
-
-
-def _org_reps(org: SocialOrganization) -> list[User]:
-    return list(
-        User.objects.filter(
-            role_assignments__role=Role.ORG_REP, role_assignments__organization=org
-        ).distinct()
-    )
 
 
 # -- templates --------------------------------------------------------------------------------------
@@ -462,7 +454,7 @@ def assessment_check_eligibility(
     _save(actor, locked, update_fields=["status", "eligibility_note", "updated_at"])
     notify(
         event="evaluation.eligibility",
-        recipients=_org_reps(locked.organization),
+        recipients=org_reps_of(locked.organization_id),
         title=_("等级评估申报已审核：%(s)s") % {"s": locked.get_status_display()},
         body=locked.eligibility_note,
         url=locked.get_absolute_url(),
@@ -600,7 +592,7 @@ def grade_propose(*, actor: Any, assessment: Assessment, note: str = "") -> Asse
     )
     notify(
         event="evaluation.proposed",
-        recipients=_org_reps(locked.organization),
+        recipients=org_reps_of(locked.organization_id),
         title=_("初评等级 %(g)s 已公示，如有异议请在 %(d)s 前申诉")
         % {"g": grade, "d": locked.appeal_until.isoformat()},
         url=locked.get_absolute_url(),
@@ -748,7 +740,7 @@ def grade_confirm(*, actor: Any, assessment: Assessment) -> Assessment:
     )
     notify(
         event="evaluation.confirmed",
-        recipients=_org_reps(locked.organization),
+        recipients=org_reps_of(locked.organization_id),
         title=_("评估等级已确认：%(g)s，有效期至 %(d)s")
         % {"g": locked.final_grade, "d": locked.valid_until.isoformat()},
         url=locked.get_absolute_url(),

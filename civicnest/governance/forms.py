@@ -5,12 +5,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from civicnest.core.forms import BootstrapFormMixin
+from civicnest.core.forms import BootstrapFormMixin, date_field
 from civicnest.governance.models import Participant, ResolutionStatus
 from civicnest.governance.services import default_collect_until
-from civicnest.incubation.forms import _date
 from civicnest.network.models import Center
-from civicnest.registry.forms import RegionCodeField
+from civicnest.regions.forms import RegionCodeField
 
 
 class TopicForm(BootstrapFormMixin, forms.Form):
@@ -28,7 +27,7 @@ class TopicForm(BootstrapFormMixin, forms.Form):
         widget=forms.CheckboxSelectMultiple,
         initial=[Participant.RESIDENTS, Participant.ORGANIZATIONS, Participant.COMMITTEE],
     )
-    collect_until = _date(_("意见征集截止"), initial=default_collect_until)
+    collect_until = date_field(_("意见征集截止"), initial=default_collect_until)
 
     def __init__(self, *args: Any, centers: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -71,7 +70,7 @@ class ResolutionForm(BootstrapFormMixin, forms.Form):
     votes_against = forms.IntegerField(label=_("反对"), min_value=0, initial=0)
     votes_abstain = forms.IntegerField(label=_("弃权"), min_value=0, initial=0)
     owner = forms.CharField(label=_("落实责任方"), max_length=120)
-    due_on = _date(_("完成时限"))
+    due_on = date_field(_("完成时限"))
 
 
 class ProgressForm(BootstrapFormMixin, forms.Form):

@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from civicnest.accounts.roles import Role
 from civicnest.governance import permissions
 from civicnest.governance.models import Meeting, Opinion, Resolution, Topic
-from civicnest.regions.scoping import Scope, subtree_q
+from civicnest.regions.codes import subtree_q
+from civicnest.regions.scoping import Scope
 
 
 def topics_visible_to(user: Any) -> QuerySet[Topic]:

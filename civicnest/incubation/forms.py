@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from civicnest.core.forms import BootstrapFormMixin
+from civicnest.core.forms import BootstrapFormMixin, date_field
 from civicnest.incubation.models import (
     REVIEW_CRITERIA,
     AssessmentOutcome,
@@ -18,12 +18,6 @@ from civicnest.incubation.models import (
     ServiceType,
 )
 from civicnest.registry.models import ActivityTeam, Category, SocialOrganization, Stage
-
-
-def _date(label: Any, **kwargs: Any) -> forms.DateField:
-    return forms.DateField(
-        label=label, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **kwargs
-    )
 
 
 class ProgramForm(BootstrapFormMixin, forms.ModelForm):
@@ -138,8 +132,8 @@ class ReviewForm(BootstrapFormMixin, forms.Form):
 
 class AgreementForm(BootstrapFormMixin, forms.Form):
     prefix = "agreement"  # several forms share one page: keep their field ids apart
-    starts_on = _date(_("孵化开始"), initial=timezone.localdate)
-    ends_on = _date(_("孵化结束（不填按批次孵化期计算）"), required=False)
+    starts_on = date_field(_("孵化开始"), initial=timezone.localdate)
+    ends_on = date_field(_("孵化结束（不填按批次孵化期计算）"), required=False)
     services_granted = forms.MultipleChoiceField(
         label=_("提供的服务"),
         choices=ServiceType.choices,
@@ -161,7 +155,7 @@ class AgreementForm(BootstrapFormMixin, forms.Form):
 
 
 class SignForm(BootstrapFormMixin, forms.Form):
-    signed_on = _date(_("签订日期"), initial=timezone.localdate)
+    signed_on = date_field(_("签订日期"), initial=timezone.localdate)
 
 
 class DeskForm(BootstrapFormMixin, forms.ModelForm):
@@ -173,8 +167,8 @@ class DeskForm(BootstrapFormMixin, forms.ModelForm):
 class TenancyForm(BootstrapFormMixin, forms.Form):
     prefix = "tenancy"  # several forms share one page: keep their field ids apart
     desk = forms.ModelChoiceField(label=_("工位/办公室"), queryset=Desk.objects.none())
-    starts_on = _date(_("入驻日期"), initial=timezone.localdate)
-    ends_on = _date(_("到期日期"))
+    starts_on = date_field(_("入驻日期"), initial=timezone.localdate)
+    ends_on = date_field(_("到期日期"))
 
     def __init__(self, *args: Any, desks: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -182,17 +176,17 @@ class TenancyForm(BootstrapFormMixin, forms.Form):
 
 
 class MoveOutForm(BootstrapFormMixin, forms.Form):
-    moved_out_on = _date(_("退驻日期"), initial=timezone.localdate)
+    moved_out_on = date_field(_("退驻日期"), initial=timezone.localdate)
 
 
 class MilestoneAchieveForm(BootstrapFormMixin, forms.Form):
-    achieved_on = _date(_("达成日期"), initial=timezone.localdate)
+    achieved_on = date_field(_("达成日期"), initial=timezone.localdate)
 
 
 class ServiceForm(BootstrapFormMixin, forms.Form):
     prefix = "service"  # several forms share one page: keep their field ids apart
     service_type = forms.ChoiceField(label=_("服务类型"), choices=ServiceType.choices)
-    served_on = _date(_("日期"), initial=timezone.localdate)
+    served_on = date_field(_("日期"), initial=timezone.localdate)
     hours = forms.DecimalField(
         label=_("时长（小时）"), min_value=Decimal("0.5"), max_digits=5, decimal_places=1, initial=2
     )
@@ -205,30 +199,30 @@ class ServiceForm(BootstrapFormMixin, forms.Form):
 class MilestoneForm(BootstrapFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("类型"), choices=MilestoneKind.choices)
     title = forms.CharField(label=_("里程碑"), max_length=200)
-    due_on = _date(_("计划完成"))
+    due_on = date_field(_("计划完成"))
 
 
 class MentorForm(BootstrapFormMixin, forms.Form):
     mentor = forms.CharField(label=_("导师用户名"), max_length=150)
-    since = _date(_("起始日期"), initial=timezone.localdate)
+    since = date_field(_("起始日期"), initial=timezone.localdate)
     focus = forms.CharField(label=_("辅导方向"), max_length=200, required=False)
 
 
 class ProgressForm(BootstrapFormMixin, forms.Form):
     prefix = "progress"  # several forms share one page: keep their field ids apart
-    reviewed_on = _date(_("评估日期"), initial=timezone.localdate)
+    reviewed_on = date_field(_("评估日期"), initial=timezone.localdate)
     rating = forms.IntegerField(label=_("进展评价（1–5）"), min_value=1, max_value=5)
     summary = forms.CharField(label=_("进展摘要"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class AssessmentForm(BootstrapFormMixin, forms.Form):
     prefix = "assess"  # several forms share one page: keep their field ids apart
-    assessed_on = _date(_("评估日期"), initial=timezone.localdate)
+    assessed_on = date_field(_("评估日期"), initial=timezone.localdate)
     score = forms.DecimalField(
         label=_("评估得分（0–100）"), min_value=0, max_value=100, decimal_places=1
     )
     outcome = forms.ChoiceField(label=_("结论"), choices=AssessmentOutcome.choices)
-    extend_until = _date(_("延期至（仅延期时填写）"), required=False)
+    extend_until = date_field(_("延期至（仅延期时填写）"), required=False)
     summary = forms.CharField(
         label=_("评估意见（对照发展计划）"), widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -241,5 +235,5 @@ class AssessmentForm(BootstrapFormMixin, forms.Form):
 
 
 class FollowUpForm(BootstrapFormMixin, forms.Form):
-    done_on = _date(_("回访日期"), initial=timezone.localdate)
+    done_on = date_field(_("回访日期"), initial=timezone.localdate)
     note = forms.CharField(label=_("回访情况"), widget=forms.Textarea(attrs={"rows": 2}))

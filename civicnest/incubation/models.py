@@ -9,22 +9,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from civicnest.accounts.models import mobile_validator
-from civicnest.core.models import TimeStampedModel
+from civicnest.core.models import RegionScoped, TimeStampedModel
 from civicnest.registry.models import Category, Stage
-
-
-class RegionScoped(TimeStampedModel):
-    """Rows that belong to a center's jurisdiction carry its region code for the scope filter and the audit."""
-
-    region = models.ForeignKey(
-        "regions.Region", on_delete=models.PROTECT, related_name="+", editable=False
-    )
-
-    class Meta:
-        abstract = True
-
-    def get_additional_data(self) -> dict[str, str]:
-        return {"region": self.region_id}
 
 
 class ProgramKind(models.TextChoices):

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicnest.accounts.roles import Role
+from civicnest.accounts.selectors import center_staff_of
 from civicnest.core.audit import acting_as
 from civicnest.core.exceptions import ApplicationError, ConflictError
 from civicnest.core.services import notify
@@ -162,7 +163,7 @@ def application_submit(*, actor: Any, round_: IntakeRound, data: dict[str, Any])
         **{k: data[k] for k in fields if k in data},
     )
     _save_new(actor, application)
-    staff = _center_staff(locked.program.center)
+    staff = center_staff_of(locked.program.center_id)
     notify(
         event="incubation.applied",
         recipients=staff,
@@ -170,16 +171,6 @@ def application_submit(*, actor: Any, round_: IntakeRound, data: dict[str, Any])
         title=_("新的入驻申请：%(name)s") % {"name": application.applicant_name},
     )
     return application
-
-
-def _center_staff(center: Center) -> list[Any]:
-    from civicnest.accounts.models import User
-
-    return list(
-        User.objects.filter(
-            role_assignments__role=Role.CENTER_STAFF, role_assignments__center=center
-        ).distinct()
-    )
 
 
 def _lock(application: Application) -> Application:

@@ -7,8 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from civicnest.core.forms import BootstrapFormMixin
-from civicnest.incubation.forms import _date
+from civicnest.core.forms import BootstrapFormMixin, date_field
 from civicnest.matching.codes import Beneficiary, Category, CostModel, Urgency
 
 
@@ -75,7 +74,7 @@ class DeclineForm(BootstrapFormMixin, forms.Form):
 
 
 class DeliverForm(BootstrapFormMixin, forms.Form):
-    delivered_on = _date(_("服务日期"), initial=timezone.localdate)
+    delivered_on = date_field(_("服务日期"), initial=timezone.localdate)
     hours = forms.DecimalField(
         label=_("服务时长（小时）"), min_value=Decimal("0.5"), decimal_places=1, initial=2
     )
@@ -83,7 +82,7 @@ class DeliverForm(BootstrapFormMixin, forms.Form):
 
 
 class ScheduleForm(BootstrapFormMixin, forms.Form):
-    day = _date(_("计划服务日期"), initial=timezone.localdate)
+    day = date_field(_("计划服务日期"), initial=timezone.localdate)
 
 
 class RatingForm(BootstrapFormMixin, forms.Form):

@@ -19,7 +19,8 @@ from civicnest.matching.models import (
     Resource,
     ServiceOffering,
 )
-from civicnest.regions.scoping import Scope, subtree_q
+from civicnest.regions.codes import subtree_q
+from civicnest.regions.scoping import Scope
 
 
 def _own_orgs(scope: Scope) -> list[int]:

@@ -19,8 +19,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civicnest.accounts.models import User
 from civicnest.accounts.roles import Role
+from civicnest.accounts.selectors import center_staff_of, org_reps_of
 from civicnest.core.audit import acting_as
 from civicnest.core.exceptions import ApplicationError
 from civicnest.core.services import notify
@@ -37,8 +37,8 @@ from civicnest.matching.models import (
     ServiceOffering,
 )
 from civicnest.network.models import Center, CenterStatus
+from civicnest.regions.codes import RegionCodeError, normalize_region_code
 from civicnest.regions.models import Region, RegionLevel
-from civicnest.regions.scoping import RegionCodeError, normalize_region_code
 from civicnest.registry.models import SocialOrganization
 
 DUPLICATE_WINDOW = datetime.timedelta(days=3)
@@ -343,9 +343,7 @@ def match_offer(*, actor: Any, need: Need, offering: ServiceOffering) -> Match:
     Need.objects.filter(pk=need.pk, status=NeedStatus.OPEN).update(
         status=NeedStatus.MATCHING, updated_at=timezone.now()
     )
-    reps = User.objects.filter(
-        role_assignments__role=Role.ORG_REP, role_assignments__organization=offering.organization_id
-    )
+    reps = org_reps_of(offering.organization_id)
     notify(
         event="match.offered",
         recipients=reps,
@@ -455,9 +453,7 @@ def escalate_stale_needs(*, now: datetime.datetime | None = None) -> int:
             Need.objects.filter(pk=need.pk).update(
                 escalated_to=target, escalated_at=now, updated_at=now
             )
-            staff = User.objects.filter(
-                role_assignments__role=Role.CENTER_STAFF, role_assignments__center=target
-            ).distinct()
+            staff = center_staff_of(target.pk)
             notify(
                 event="need.escalated",
                 recipients=staff,

@@ -14,10 +14,8 @@ from django.views.decorators.http import require_POST
 from civicnest.core.actions import post_form_action
 from civicnest.core.exceptions import ApplicationError
 from civicnest.core.forms import apply_service_errors
-from civicnest.core.fragments import cached_fragment, fragment_context
 from civicnest.core.masking import mask_name
 from civicnest.core.paging import keyset_page
-from civicnest.core.stats_cache import cached_stats
 from civicnest.matching import permissions, selectors, services
 from civicnest.matching.forms import (
     DeclineForm,
@@ -29,6 +27,7 @@ from civicnest.matching.forms import (
     initial_region,
 )
 from civicnest.matching.models import Match, MatchStatus, Need, ServiceOffering
+from civicnest.regions.caching import cached_fragment, cached_stats, fragment_context
 from civicnest.regions.scoping import Scope
 from civicnest.registry.selectors import own_organizations
 

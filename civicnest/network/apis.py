@@ -15,8 +15,8 @@ from civicnest.network.models import Center, CenterLevel, CenterStatus, CenterTy
 from civicnest.network.permissions import can_edit_center
 from civicnest.network.selectors import access_center_by_id, center_list
 from civicnest.network.services import center_create, center_update
+from civicnest.regions.codes import RegionCodeError, normalize_region_code
 from civicnest.regions.models import Region
-from civicnest.regions.scoping import RegionCodeError, normalize_region_code
 from config.api import StandardPagination
 
 

@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from civicnest.core.forms import BootstrapFormMixin
 from civicnest.network.models import Center, CenterLevel, CenterStaff, CenterStatus, CenterType
 from civicnest.network.selectors import centers_visible_to
+from civicnest.regions.codes import RegionCodeError, normalize_region_code
 from civicnest.regions.models import Region
-from civicnest.regions.scoping import RegionCodeError, normalize_region_code
 
 
 class CenterForm(BootstrapFormMixin, forms.ModelForm):

@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 
 from civicnest.network.models import LEVEL_ORDER, Center, CenterLevel, CenterStaff, CenterStatus
 from civicnest.network.permissions import can_edit_center
+from civicnest.regions.codes import subtree_q
 from civicnest.regions.models import Region, RegionLevel
-from civicnest.regions.scoping import Scope, subtree_q
+from civicnest.regions.scoping import Scope
 
 
 def centers_visible_to(user: Any, qs: QuerySet[Center] | None = None) -> QuerySet[Center]:

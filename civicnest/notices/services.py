@@ -16,8 +16,9 @@ from civicnest.core.services import notify
 from civicnest.network.models import Center
 from civicnest.network.permissions import can_edit_center
 from civicnest.notices.models import Audience, Notice, Receipt
+from civicnest.regions.codes import subtree_q
 from civicnest.regions.models import Region
-from civicnest.regions.scoping import Scope, subtree_q
+from civicnest.regions.scoping import Scope
 
 
 def _recipients(notice: Notice) -> dict[int, tuple[Any, str]]:

@@ -7,16 +7,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from civicnest.accounts.models import User
-from civicnest.core.forms import BootstrapFormMixin
+from civicnest.core.forms import BootstrapFormMixin, date_field
 from civicnest.network.models import Center
 from civicnest.philanthropy.models import Fund, FundKind, ProgramKind
 from civicnest.registry.models import Category, OrgType, SocialOrganization
-
-
-def _date(label: Any, **kwargs: Any) -> forms.DateField:
-    return forms.DateField(
-        label=label, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **kwargs
-    )
 
 
 def _money(label: Any, **kwargs: Any) -> forms.DecimalField:
@@ -70,12 +64,12 @@ class ProgramForm(BootstrapFormMixin, forms.Form):
     min_registered_years = forms.IntegerField(label=_("最少登记年限"), min_value=0, initial=1)
     budget = _money(_("总预算（元）"))
     per_project_cap = _money(_("单个项目上限（元）"))
-    call_opens = _date(_("征集开始"))
-    call_closes = _date(_("征集截止"))
-    review_until = _date(_("评审截止"))
-    publish_on = _date(_("发布日期"))
-    implementation_ends = _date(_("实施结束"))
-    evaluation_by = _date(_("评估完成"))
+    call_opens = date_field(_("征集开始"))
+    call_closes = date_field(_("征集截止"))
+    review_until = date_field(_("评审截止"))
+    publish_on = date_field(_("发布日期"))
+    implementation_ends = date_field(_("实施结束"))
+    evaluation_by = date_field(_("评估完成"))
     criteria = _text(
         _("评分指标（每行：名称,权重）"),
         rows=4,
@@ -156,8 +150,8 @@ class SubscribeForm(BootstrapFormMixin, forms.Form):
 
 class ContractForm(BootstrapFormMixin, forms.Form):
     amount = _money(_("合同金额（元）"))
-    starts_on = _date(_("开始日期"))
-    ends_on = _date(_("结束日期"))
+    starts_on = date_field(_("开始日期"))
+    ends_on = date_field(_("结束日期"))
     terms = _text(_("主要条款"), required=False)
     tranches = _text(
         _("拨付计划（每行：里程碑,金额,计划日期）"),
@@ -170,7 +164,7 @@ class ContractForm(BootstrapFormMixin, forms.Form):
 class TrancheForm(BootstrapFormMixin, forms.Form):
     milestone = forms.CharField(label=_("对应里程碑"), max_length=200)
     amount = _money(_("金额（元）"))
-    due_on = _date(_("计划拨付日期"))
+    due_on = date_field(_("计划拨付日期"))
 
 
 class DisburseForm(BootstrapFormMixin, forms.Form):
@@ -241,7 +235,7 @@ class RefundForm(BootstrapFormMixin, forms.Form):
 class DonationForm(BootstrapFormMixin, forms.Form):
     donor_name = forms.CharField(label=_("捐赠方/拨款单位"), max_length=120)
     amount = _money(_("金额（元）"))
-    received_on = _date(_("收款日期"))
+    received_on = date_field(_("收款日期"))
     purpose = forms.CharField(label=_("用途"), max_length=200, required=False)
 
 
@@ -249,7 +243,7 @@ class TenderForm(BootstrapFormMixin, forms.Form):
     title = forms.CharField(label=_("招标项目"), max_length=120)
     requirements = _text(_("服务需求与要求"))
     ceiling = _money(_("最高限价（元）"))
-    closes_on = _date(_("投标截止"))
+    closes_on = date_field(_("投标截止"))
 
 
 class BidForm(BootstrapFormMixin, forms.Form):

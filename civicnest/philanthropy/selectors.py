@@ -203,7 +203,7 @@ def access_project_by_id(user: Any, pk: int) -> Project:
 
 
 def public_projects(*, district: str = "") -> QuerySet[Project]:
-    from civicnest.regions.scoping import subtree_q
+    from civicnest.regions.codes import subtree_q
 
     qs = Project.objects.filter(status__in=PUBLIC_STATUSES).select_related(
         "program", "organization", "region"

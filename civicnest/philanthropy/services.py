@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from civicnest.accounts.models import User
 from civicnest.accounts.roles import Role
+from civicnest.accounts.selectors import center_staff_of, org_reps_of, users_with_role
 from civicnest.core.audit import acting_as
 from civicnest.core.exceptions import ApplicationError, ConflictError
 from civicnest.core.services import notify
@@ -56,6 +57,7 @@ from civicnest.philanthropy.models import (
     Tranche,
     TrancheStatus,
 )
+from civicnest.regions.codes import subtree_q
 from civicnest.registry.models import OrgStatus, SocialOrganization
 
 CENT = Decimal("0.01")
@@ -109,36 +111,12 @@ def _save(actor: Any, obj: Any, *, fields: Sequence[str] | None = None) -> Any:
     return obj
 
 
-def _org_users(organization_id: int) -> list[User]:
-    return list(
-        User.objects.filter(
-            role_assignments__role=Role.ORG_REP,
-            role_assignments__organization_id=organization_id,
-            is_active=True,
-        ).distinct()
-    )
-
-
-def _center_staff(center: Center) -> list[User]:
-    return list(
-        User.objects.filter(
-            role_assignments__role=Role.CENTER_STAFF,
-            role_assignments__center=center,
-            is_active=True,
-        ).distinct()
-    )
-
-
 def _org_reps_in(region_code: str) -> list[User]:
     """Organization representatives bound inside the region (a call or a tender is news to them)."""
-    from civicnest.regions.scoping import subtree_q
-
     return list(
-        User.objects.filter(
-            subtree_q([region_code], "role_assignments__region"),
-            role_assignments__role=Role.ORG_REP,
-            is_active=True,
-        ).distinct()[:500]
+        users_with_role(Role.ORG_REP, where=subtree_q([region_code], "role_assignments__region"))[
+            :500
+        ]
     )
 
 
@@ -594,7 +572,7 @@ def proposal_submit(*, actor: Any, proposal: Proposal) -> Proposal:
     _save(actor, locked, fields=["status", "submitted_at"])
     _tell(
         "philanthropy.proposal_submitted",
-        _center_staff(locked.program.center),
+        center_staff_of(locked.program.center_id),
         _("收到项目申报书：%(t)s") % {"t": locked.title},
         url=locked.get_absolute_url(),
     )
@@ -646,7 +624,7 @@ def proposal_check_eligibility(
     _save(actor, locked, fields=["status", "eligibility_note"])
     _tell(
         "philanthropy.eligibility",
-        _org_users(locked.organization_id),
+        org_reps_of(locked.organization_id),
         (_("资格审查通过：%(t)s") if eligible else _("资格审查未通过：%(t)s"))
         % {"t": locked.title},
         url=locked.get_absolute_url(),
@@ -676,7 +654,7 @@ def conflict_declare(*, actor: Any, proposal: Proposal, reason: str) -> Conflict
     _save(actor, declaration)
     _tell(
         "philanthropy.conflict_declared",
-        _center_staff(program.center),
+        center_staff_of(program.center_id),
         _("评审专家声明利益冲突并回避：%(t)s") % {"t": proposal.title},
         url=proposal.get_absolute_url(),
     )
@@ -733,7 +711,7 @@ def review_submit(
     _save(actor, review)
     _tell(
         "philanthropy.reviewed",
-        _center_staff(program.center),
+        center_staff_of(program.center_id),
         _("专家已提交评分：%(t)s") % {"t": proposal.title},
         url=proposal.get_absolute_url(),
     )
@@ -762,7 +740,7 @@ def proposal_shortlist(
     _save(actor, locked, fields=["status", "eligibility_note"])
     _tell(
         "philanthropy.shortlist",
-        _org_users(locked.organization_id),
+        org_reps_of(locked.organization_id),
         (_("申报书入围：%(t)s") if shortlisted else _("申报书未入围：%(t)s")) % {"t": locked.title},
         url=locked.get_absolute_url(),
     )
@@ -816,7 +794,7 @@ def project_publish(*, actor: Any, proposal: Proposal, budget: Any) -> Project:
     _save(actor, locked, fields=["status"])
     _tell(
         "philanthropy.project_published",
-        _org_users(locked.organization_id),
+        org_reps_of(locked.organization_id),
         _("项目已发布，进入认购：%(t)s") % {"t": project.title},
         url=project.get_absolute_url(),
     )
@@ -882,7 +860,7 @@ def subscription_create(
     _save(actor, subscription)
     _tell(
         "philanthropy.subscribed",
-        [*_org_users(locked.organization_id), *_center_staff(locked.program.center)],
+        [*org_reps_of(locked.organization_id), *center_staff_of(locked.program.center_id)],
         _("%(f)s 认购了“%(t)s” %(a)s 元") % {"f": name, "t": locked.title, "a": amount},
         url=locked.get_absolute_url(),
     )
@@ -953,7 +931,7 @@ def bid_submit(
     _save(actor, bid)
     _tell(
         "philanthropy.bid",
-        _center_staff(locked.program.center),
+        center_staff_of(locked.program.center_id),
         _("收到投标：%(t)s（%(o)s）") % {"t": locked.title, "o": organization.name},
         url=locked.get_absolute_url(),
     )
@@ -1012,7 +990,7 @@ def tender_award(*, actor: Any, tender: Tender, bid: Bid, reasons: str) -> Proje
         won = other.pk == bid.pk
         _tell(
             "philanthropy.tender_award",
-            _org_users(other.organization_id),
+            org_reps_of(other.organization_id),
             (_("中标通知：%(t)s") if won else _("未中标：%(t)s")) % {"t": locked.title},
             url=locked.get_absolute_url(),
             body=locked.award_reasons,
@@ -1087,7 +1065,7 @@ def contract_sign(
     _save(actor, locked, fields=["status"])
     _tell(
         "philanthropy.contract",
-        _org_users(locked.organization_id),
+        org_reps_of(locked.organization_id),
         _("项目合同已签订：%(t)s（%(n)s）") % {"t": locked.title, "n": contract.number},
         url=locked.get_absolute_url(),
     )
@@ -1157,7 +1135,7 @@ def tranche_disburse(*, actor: Any, tranche: Tranche, note: str = "") -> Tranche
     _save(actor, locked, fields=["status", "entry", "approved_by", "approval_note"])
     _tell(
         "philanthropy.disbursed",
-        _org_users(project.organization_id),
+        org_reps_of(project.organization_id),
         _("已拨付“%(t)s”第 %(s)d 期 %(a)s 元")
         % {"t": project.title, "s": locked.seq, "a": locked.amount},
         url=project.get_absolute_url(),
@@ -1242,7 +1220,7 @@ def report_submit(
         raise
     _tell(
         "philanthropy.report",
-        _center_staff(project.program.center),
+        center_staff_of(project.program.center_id),
         _("收到进度报告：%(t)s（%(p)s）") % {"t": project.title, "p": report.period},
         url=project.get_absolute_url(),
     )
@@ -1267,7 +1245,7 @@ def evaluation_self_submit(*, actor: Any, project: Project, score: Any, report: 
     _save(actor, evaluation)
     _tell(
         "philanthropy.self_evaluation",
-        _center_staff(locked.program.center),
+        center_staff_of(locked.program.center_id),
         _("项目已提交自评：%(t)s") % {"t": locked.title},
         url=locked.get_absolute_url(),
     )
@@ -1309,7 +1287,7 @@ def evaluation_expert_submit(
     _save(actor, locked, fields=["status"])
     _tell(
         "philanthropy.evaluated",
-        [*_org_users(locked.organization_id), *_center_staff(locked.program.center)],
+        [*org_reps_of(locked.organization_id), *center_staff_of(locked.program.center_id)],
         _("项目评估完成：%(t)s，综合得分 %(s)s（%(c)s）")
         % {"t": locked.title, "s": final, "c": evaluation.conclusion},
         url=locked.get_absolute_url(),
@@ -1344,7 +1322,7 @@ def project_result_publish(*, actor: Any, project: Project, summary: str) -> Pro
     funders = User.objects.filter(pk__in=locked.subscriptions.values("funder_id"))
     _tell(
         "philanthropy.result",
-        [*_org_users(locked.organization_id), *funders],
+        [*org_reps_of(locked.organization_id), *funders],
         _("项目成果已公开：%(t)s") % {"t": locked.title},
         url=locked.get_absolute_url(),
     )
@@ -1368,7 +1346,7 @@ def project_terminate(*, actor: Any, project: Project, reason: str) -> Project:
     _save(actor, locked, fields=["status", "result_summary"])
     _tell(
         "philanthropy.terminated",
-        _org_users(locked.organization_id),
+        org_reps_of(locked.organization_id),
         _("项目已终止：%(t)s") % {"t": locked.title},
         url=locked.get_absolute_url(),
         body=reason.strip(),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from civicnest.network.models import Center, CenterStatus
-from civicnest.regions.scoping import subtree_q
+from civicnest.regions.codes import subtree_q
 from civicnest.training.models import Event, EventStatus
 
 

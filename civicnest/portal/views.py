@@ -6,12 +6,12 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.cache import cache_page
 
-from civicnest.core.fragments import cached_fragment
 from civicnest.core.paging import CappedPaginator
 from civicnest.core.views import serve_stored_file
 from civicnest.disclosure import selectors as disclosure_selectors
 from civicnest.disclosure.models import AnnouncementKind
 from civicnest.portal.selectors import public_center, public_center_list, public_event_list
+from civicnest.regions.caching import cached_fragment
 from civicnest.regions.models import Region, RegionLevel
 from civicnest.registry.models import ActivityTeam, Category, SocialOrganization
 from civicnest.registry.selectors import public_organization_list, public_team_list

@@ -11,8 +11,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from civicnest.core.exceptions import ApplicationError
+from civicnest.regions.codes import RegionCodeError
 from civicnest.regions.models import Region, RegionLevel
-from civicnest.regions.scoping import RegionCodeError
 from civicnest.regions.selectors import region_get, region_list
 from civicnest.regions.services import region_create
 

@@ -10,8 +10,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from civicnest.regions.codes import subtree_q
 from civicnest.regions.models import Region, RegionLevel
-from civicnest.regions.scoping import subtree_q
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 

@@ -1,8 +1,6 @@
 """Jurisdiction: the only code that knows the rule "a user sees the subtree of the region they are bound to".
 
-Region codes are prefixes of their descendants' codes (42 → 4201 → 420106 → 420106001 → 420106001002),
-so a subtree is a code range: every code c with prefix <= c < prefix-with-last-digit-plus-one. A range
-uses the plain B-tree index on both SQLite and PostgreSQL, whatever the collation, which LIKE does not.
+The code arithmetic it rests on (subtrees as code ranges, ancestors, containment) is in `regions.codes`.
 """
 
 from __future__ import annotations
@@ -12,65 +10,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db.models import Model, Prefetch, Q, QuerySet, prefetch_related_objects
-from django.utils.translation import gettext as _
 
 from civicnest.accounts.roles import STAFF_ROLES
+from civicnest.regions.codes import minimal_prefixes, subtree_q, within
 
 if TYPE_CHECKING:
     from civicnest.accounts.models import User
 
 M = TypeVar("M", bound=Model)
-
-VALID_CODE_LENGTHS = (2, 4, 6, 9, 12)
-
-
-class RegionCodeError(ValueError):
-    pass
-
-
-def normalize_region_code(raw: str) -> str:
-    """Accept a stored code (2/4/6/9/12 digits) or an official 6-digit province/city code (420100)."""
-    code = (raw or "").strip()
-    if not code.isascii() or not code.isdigit():
-        raise RegionCodeError(_("区划代码只能由数字组成：%(code)s") % {"code": raw})
-    if len(code) == 6 and code.endswith("0000"):
-        code = code[:2]
-    elif len(code) == 6 and code.endswith("00"):
-        code = code[:4]
-    if len(code) not in VALID_CODE_LENGTHS:
-        raise RegionCodeError(
-            _("区划代码应为 6 位（区县）、9 位（街道）或 12 位（社区）数字：%(code)s")
-            % {"code": raw}
-        )
-    return code
-
-
-def code_range(prefix: str) -> tuple[str, str]:
-    """The half-open range [low, high) of codes under `prefix` (digits only)."""
-    if not prefix:
-        return "", "~"
-    head = prefix.rstrip("9")
-    if not head:  # "99…": everything from the prefix up
-        return prefix, "~"
-    return prefix, head[:-1] + str(int(head[-1]) + 1)
-
-
-def subtree_q(prefixes: Iterable[str], field_name: str) -> Q:
-    """OR of code ranges; the empty set of prefixes matches nothing."""
-    q = Q(pk__in=[])
-    for prefix in prefixes:
-        low, high = code_range(prefix)
-        q |= Q(**{f"{field_name}__gte": low, f"{field_name}__lt": high})
-    return q
-
-
-def minimal_prefixes(codes: Iterable[str]) -> tuple[str, ...]:
-    """Drop codes already covered by a shorter one in the set."""
-    result: list[str] = []
-    for code in sorted(set(codes), key=len):
-        if not any(code.startswith(kept) for kept in result):
-            result.append(code)
-    return tuple(sorted(result))
 
 
 @dataclass(frozen=True)
@@ -146,7 +93,7 @@ class Scope:
     def covers(self, code: str | None, roles: Iterable[str] | None = None) -> bool:
         if code is None:
             return self.is_superuser
-        return any(code.startswith(prefix) for prefix in self.prefixes(roles))
+        return any(within(code, prefix) for prefix in self.prefixes(roles))
 
     def q(self, field_name: str = "region", roles: Iterable[str] | None = None) -> Q:
         return subtree_q(self.prefixes(roles), field_name)

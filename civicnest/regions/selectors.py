@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
+from civicnest.regions.codes import RegionCodeError, normalize_region_code, subtree_q
 from civicnest.regions.models import Region
-from civicnest.regions.scoping import RegionCodeError, normalize_region_code, subtree_q
 
 
 def region_list(

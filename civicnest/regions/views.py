@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 
 from civicnest.accounts.roles import Role
 from civicnest.core.forms import apply_service_errors
+from civicnest.regions.codes import RegionCodeError
 from civicnest.regions.forms import RegionCreateForm
-from civicnest.regions.scoping import RegionCodeError, Scope
+from civicnest.regions.scoping import Scope
 from civicnest.regions.selectors import (
     region_ancestors,
     region_children_with_counts,

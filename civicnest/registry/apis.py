@@ -10,8 +10,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from civicnest.core.masking import mask_phone
+from civicnest.regions.codes import RegionCodeError, normalize_region_code
 from civicnest.regions.models import Region
-from civicnest.regions.scoping import RegionCodeError, normalize_region_code
 from civicnest.registry import permissions, selectors, services
 from civicnest.registry.models import (
     ActivityTeam,

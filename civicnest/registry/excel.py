@@ -24,8 +24,9 @@ from openpyxl.styles import Font, PatternFill
 from civicnest.core.audit import acting_as
 from civicnest.core.masking import mask_phone
 from civicnest.core.validators import validate_uscc
+from civicnest.regions.codes import normalize_region_code
 from civicnest.regions.models import Region, RegionLevel
-from civicnest.regions.scoping import Scope, normalize_region_code
+from civicnest.regions.scoping import Scope
 from civicnest.registry.models import Category, OrgType, SocialOrganization, Stage
 from civicnest.registry.permissions import can_see_contacts
 from civicnest.registry.search import pinyin_forms

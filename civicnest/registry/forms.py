@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from civicnest.core.forms import BootstrapFormMixin
 from civicnest.core.uploads import ARCHIVE, SPREADSHEET, UploadValidator
 from civicnest.network.selectors import centers_visible_to
-from civicnest.regions.models import Region
-from civicnest.regions.scoping import RegionCodeError, normalize_region_code
+from civicnest.regions.codes import RegionCodeError, normalize_region_code
+from civicnest.regions.forms import RegionCodeField
 from civicnest.registry.models import (
     ActivityTeam,
     AnnualReport,
@@ -26,28 +26,6 @@ from civicnest.registry.models import (
     Stage,
     TeamKind,
 )
-
-
-class RegionCodeField(forms.CharField):
-    """A region typed as its code (6/9/12 digits); cleans to the Region row."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 12)
-        kwargs.setdefault("help_text", _("区 6 位、街道 9 位、社区 12 位代码，例如 420102002003。"))
-        super().__init__(**kwargs)
-
-    def clean(self, value: Any) -> Region | None:
-        raw = super().clean(value)
-        if not raw:
-            return None
-        try:
-            code = normalize_region_code(raw)
-        except RegionCodeError as exc:
-            raise forms.ValidationError(str(exc)) from exc
-        region = Region.objects.filter(code=code).first()
-        if region is None:
-            raise forms.ValidationError(_("区划代码不存在：%(code)s") % {"code": raw})
-        return region
 
 
 def _with_blank(label: Any, choices: Any) -> list[tuple[str, Any]]:

@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicnest.accounts.roles import Role
-from civicnest.regions.scoping import Scope, subtree_q
+from civicnest.regions.codes import subtree_q
+from civicnest.regions.scoping import Scope
 from civicnest.registry.models import (
     ActivityTeam,
     AnnualReport,

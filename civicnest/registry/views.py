@@ -15,10 +15,10 @@ from django.views.decorators.http import require_POST
 from civicnest.accounts.roles import Role
 from civicnest.core.exceptions import ApplicationError
 from civicnest.core.forms import apply_service_errors
-from civicnest.core.fragments import cached_fragment
 from civicnest.core.masking import mask_phone
 from civicnest.core.paging import CappedPaginator
 from civicnest.core.views import serve_stored_file
+from civicnest.regions.caching import cached_fragment
 from civicnest.regions.scoping import Scope
 from civicnest.registry import excel, permissions, selectors, services
 from civicnest.registry.forms import (

@@ -31,8 +31,8 @@ from django.db.models.functions import Substr
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from civicnest.regions.codes import child_code_length, subtree_q
 from civicnest.regions.models import Region, RegionLevel
-from civicnest.regions.scoping import subtree_q
 from civicnest.stats.periods import Period
 
 Number = Decimal | int
@@ -44,11 +44,6 @@ class Rollup:
     FLOW = "flow"  # the months add up (counts and sums over dated rows)
     STOCK = "stock"  # the state at the period's end: the last month's row
     CURRENT = "current"  # the present state only: the latest refresh
-
-
-def child_code_length(code: str) -> int | None:
-    """The code length of a region's children: "" → 2, 31 → 4, 3101 → 6, 310101 → 9, 9 → 12."""
-    return {0: 2, 2: 4, 4: 6, 6: 9, 9: 12}.get(len(code))
 
 
 def _as_number(value: Any, decimals: int) -> Number:

@@ -12,10 +12,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from civicnest.regions.codes import child_code_length
 from civicnest.regions.models import Region, RegionLevel
 from civicnest.regions.scoping import Scope
 from civicnest.stats import metrics, rollup
-from civicnest.stats.metrics import BREAKDOWNS, METRICS, SECTIONS, Number, child_code_length
+from civicnest.stats.metrics import BREAKDOWNS, METRICS, SECTIONS, Number
 from civicnest.stats.periods import Period
 
 CACHE_SECONDS = 300

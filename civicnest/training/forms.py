@@ -8,11 +8,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from civicnest.core.forms import BootstrapFormMixin
+from civicnest.core.forms import BootstrapFormMixin, date_field
 from civicnest.core.uploads import IMAGE, UploadValidator
-from civicnest.incubation.forms import _date
 from civicnest.network.models import Center, SocialWorkerLevel
-from civicnest.registry.forms import RegionCodeField
+from civicnest.regions.forms import RegionCodeField
 from civicnest.training.models import Course, Event, TalentKind
 from civicnest.venues.models import Room
 
@@ -88,7 +87,7 @@ class VolunteerForm(BootstrapFormMixin, forms.Form):
 
 class HourForm(BootstrapFormMixin, forms.Form):
     activity = forms.CharField(label=_("服务活动"), max_length=200)
-    served_on = _date(_("服务日期"), initial=timezone.localdate)
+    served_on = date_field(_("服务日期"), initial=timezone.localdate)
     hours = forms.DecimalField(
         label=_("时长（小时）"), min_value=Decimal("0.5"), max_value=Decimal("24"), decimal_places=1
     )
@@ -108,8 +107,8 @@ def default_session_times() -> tuple[datetime.datetime, datetime.datetime]:
 
 class PlacementForm(BootstrapFormMixin, forms.Form):
     center = forms.ModelChoiceField(label=_("实践基地（中心）"), queryset=Center.objects.none())
-    starts_on = _date(_("开始"))
-    ends_on = _date(_("结束"))
+    starts_on = date_field(_("开始"))
+    ends_on = date_field(_("结束"))
     hours = forms.DecimalField(
         label=_("实践时数"), min_value=Decimal("0"), decimal_places=1, initial=0
     )

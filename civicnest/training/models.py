@@ -9,7 +9,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from civicnest.incubation.models import RegionScoped
+from civicnest.core.models import RegionScoped
 from civicnest.network.models import SocialWorkerLevel
 
 

@@ -6,7 +6,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from civicnest.regions.scoping import RegionCodeError, normalize_region_code
+from civicnest.regions.codes import RegionCodeError, normalize_region_code
 from civicnest.venues import selectors, services
 from config.api import StandardPagination
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civicnest.core.forms import BootstrapFormMixin
 from civicnest.core.uploads import IMAGE, UploadValidator
-from civicnest.regions.scoping import RegionCodeError, normalize_region_code
+from civicnest.regions.codes import RegionCodeError, normalize_region_code
 from civicnest.venues.models import Room
 
 

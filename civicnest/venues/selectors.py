@@ -13,7 +13,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from civicnest.network.models import Center
-from civicnest.regions.scoping import Scope, subtree_q
+from civicnest.regions.codes import subtree_q
+from civicnest.regions.scoping import Scope
 from civicnest.venues.models import Booking, BookingStatus, OpenTo, Room
 
 

@@ -11,6 +11,7 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civicnest.accounts.selectors import center_staff_of
 from civicnest.core.audit import acting_as
 from civicnest.core.exceptions import ApplicationError, ConflictError
 from civicnest.core.services import notify
@@ -212,11 +213,9 @@ def booking_create(
         ),
     )
     if status == BookingStatus.PENDING:
-        from civicnest.incubation.services import _center_staff
-
         notify(
             event="booking.pending",
-            recipients=_center_staff(locked.center),
+            recipients=center_staff_of(locked.center_id),
             url=locked.get_absolute_url(),
             title=_("新的场地预约待审批：%(room)s") % {"room": locked.name},
         )

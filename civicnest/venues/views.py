@@ -18,9 +18,9 @@ from django.views.decorators.http import require_POST
 from civicnest.core.actions import post_form_action
 from civicnest.core.exceptions import ApplicationError
 from civicnest.core.forms import apply_service_errors
-from civicnest.core.fragments import cached_fragment, fragment_context
 from civicnest.core.views import serve_stored_file
 from civicnest.network.selectors import access_center_by_id
+from civicnest.regions.caching import cached_fragment, fragment_context
 from civicnest.registry.selectors import own_organizations
 from civicnest.venues import permissions, selectors, services
 from civicnest.venues.forms import BookingForm, DecisionForm, FreeSlotForm, PhotoForm, RoomForm

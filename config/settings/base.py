@@ -52,7 +52,7 @@ INSTALLED_APPS = [
     "civicnest.stats",
     "civicnest.disclosure",
     "civicnest.notices",
-    "civicnest.dashboards",
+    "civicnest.shell",
     "civicnest.portal",
     "civicnest.philanthropy",
     "civicnest.evaluation",
@@ -90,7 +90,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "civicnest.core.context_processors.shell",
+                "civicnest.shell.context_processors.shell",
                 "civicnest.core.context_processors.security_policy",
             ],
         },
@@ -130,7 +130,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "dashboards:home"
+LOGIN_REDIRECT_URL = "shell:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Sessions expire after 30 minutes of inactivity: a request renews the session (row and cookie) when it was
@@ -271,9 +271,9 @@ MATCHING_ESCALATE_DAYS = env_int("MATCHING_ESCALATE_DAYS", 7)
 # Load tests only (bench/run_load.sh): serve /bench/floor/, a view returning a tiny response through the
 # full middleware stack, to measure the framework floor under the same gunicorn settings. Off by default.
 BENCH_FLOOR = env_bool("BENCH_FLOOR", default=False)
-# Seconds the dashboard's and the matching board's statistics may be cached (0: never; civicnest/core/stats_cache.py).
+# Seconds the dashboard's and the matching board's statistics may be cached (0: never; civicnest/regions/caching.py).
 STATS_CACHE_SECONDS = env_int("STATS_CACHE_SECONDS", 60)
-# Seconds a busy list page's rendered table may be reused (0: never; civicnest/core/fragments.py).
+# Seconds a busy list page's rendered table may be reused (0: never; civicnest/regions/caching.py).
 LIST_CACHE_SECONDS = env_int("LIST_CACHE_SECONDS", 30)
 # Processes that rank the nightly batch (forked, sharing the in-memory index); 1 ranks in the caller.
 MATCHING_BATCH_WORKERS = env_int("MATCHING_BATCH_WORKERS", 2)

@@ -868,7 +868,7 @@ def test_the_foreign_officer_does_see_their_own_rows(client, foreign_world: Fore
             reverse("network:center-detail", kwargs={"pk": foreign_world.center.pk})
         ).content.decode()
     )
-    assert MARKER in client.get(reverse("core:audit")).content.decode()
+    assert MARKER in client.get(reverse("shell:audit")).content.decode()
     assert PRIVATE in client.get(reverse("core:notifications")).content.decode()
     assert MARKER in client.get(reverse("api:center-list")).content.decode()
     assert MARKER in client.get(reverse("registry:org-list")).content.decode()

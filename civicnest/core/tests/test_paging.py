@@ -207,7 +207,7 @@ def test_a_cached_approval_queue_carries_each_sessions_own_csrf_token(
     response puts in the token of the session asking (the cache holds only a placeholder)."""
     from django.test import Client
 
-    from civicnest.core.fragments import CSRF_MARKER
+    from civicnest.regions.caching import CSRF_MARKER
     from civicnest.venues.models import Booking, BookingStatus
     from civicnest.venues.tests.factories import RoomFactory
 

@@ -5,15 +5,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from civicnest.accounts.roles import Role
-from civicnest.regions.models import Region
-from civicnest.regions.scoping import (
-    Grant,
+from civicnest.regions.codes import (
     RegionCodeError,
-    Scope,
     code_range,
     minimal_prefixes,
     normalize_region_code,
 )
+from civicnest.regions.models import Region
+from civicnest.regions.scoping import Grant, Scope
 
 digits = st.text(alphabet="0123456789", min_size=1, max_size=12)
 

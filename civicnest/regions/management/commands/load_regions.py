@@ -4,8 +4,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from civicnest.regions.codes import RegionCodeError, normalize_region_code
 from civicnest.regions.loader import load_city
-from civicnest.regions.scoping import RegionCodeError, normalize_region_code
 
 
 class Command(BaseCommand):

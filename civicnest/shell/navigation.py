@@ -28,7 +28,7 @@ MENU: list[tuple[str | Promise, list[MenuEntry]]] = [
     (
         _("工作台"),
         [
-            MenuEntry(_("首页"), "dashboards:home", "house", ALL_ROLES),
+            MenuEntry(_("首页"), "shell:home", "house", ALL_ROLES),
             MenuEntry(_("消息通知"), "core:notifications", "bell", ALL_ROLES),
             MenuEntry(
                 _("工作通知"),
@@ -101,7 +101,7 @@ MENU: list[tuple[str | Promise, list[MenuEntry]]] = [
             ),
             MenuEntry(_("合规检查"), "evaluation:compliance", "clipboard-check", STAFF_ROLES),
             MenuEntry(
-                _("操作审计"), "core:audit", "journal-text", frozenset({Role.BUREAU_OFFICER})
+                _("操作审计"), "shell:audit", "journal-text", frozenset({Role.BUREAU_OFFICER})
             ),
             MenuEntry(_("接口文档"), "swagger-ui", "code-slash", STAFF_ROLES),
         ],

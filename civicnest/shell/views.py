@@ -1,18 +1,24 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from civicnest.accounts.roles import Role
 from civicnest.accounts.selectors import role_assignment_list
-from civicnest.core.selectors import audit_entry_list, notification_list
-from civicnest.core.stats_cache import cached_stats
+from civicnest.core.selectors import notification_list
 from civicnest.incubation.selectors import incubation_summary
 from civicnest.matching.selectors import matching_summary
 from civicnest.network.selectors import center_list, network_coverage
+from civicnest.regions.caching import cached_stats
 from civicnest.regions.scoping import Scope
 from civicnest.registry.selectors import own_organizations, registry_summary
+from civicnest.shell.selectors import audit_entry_list
 
 
 def staff_cards(user: object) -> dict[str, object]:
@@ -42,4 +48,27 @@ def home(request: HttpRequest) -> HttpResponse:
         context["own_organizations"] = list(own_organizations(user=request.user))
     if scope.has_role(Role.BUREAU_OFFICER):
         context["recent_audit"] = list(audit_entry_list(scope=scope)[:5])
-    return render(request, "dashboards/home.html", context)
+    return render(request, "shell/home.html", context)
+
+
+@login_required
+def audit_search(request: HttpRequest) -> HttpResponse:
+    scope = Scope.for_user(request.user)
+    if not scope.has_role(Role.BUREAU_OFFICER):
+        raise PermissionDenied(_("只有民政局工作人员可以查看操作审计。"))
+    filters: dict[str, Any] = {
+        key: request.GET.get(key, "").strip() for key in ("q", "model", "action", "actor")
+    }
+    if filters["action"] not in {"", "0", "1", "2"}:
+        filters["action"] = ""
+    entries = audit_entry_list(scope=scope, **filters)
+    page = Paginator(entries, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "shell/audit.html",
+        {
+            "page_obj": page,
+            "filters": filters,
+            "actions": [("0", _("新增")), ("1", _("修改")), ("2", _("删除"))],
+        },
+    )

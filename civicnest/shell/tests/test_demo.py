@@ -7,8 +7,8 @@ from auditlog.models import LogEntry
 from django.core.management import call_command
 
 from civicnest.accounts.models import User
-from civicnest.core.demo import demo_counts
 from civicnest.network.models import Center
+from civicnest.shell.demo import demo_counts
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from civicnest.core.demo import demo_counts, seed_demo
+from civicnest.shell.demo import demo_counts, seed_demo
 
 
 class Command(BaseCommand):
