@@ -8,7 +8,7 @@ class EvaluationConfig(AppConfig):
 
     def ready(self) -> None:
         from civicnest.core.audit import register_audited
-        from civicnest.evaluation import models
+        from civicnest.evaluation import metrics, models
 
         for model in (
             models.IndicatorTemplate,
@@ -23,3 +23,4 @@ class EvaluationConfig(AppConfig):
             models.NetworkTarget,
         ):
             register_audited(model)
+        metrics.register_figures()

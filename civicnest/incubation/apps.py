@@ -8,7 +8,7 @@ class IncubationConfig(AppConfig):
 
     def ready(self) -> None:
         from civicnest.core.audit import register_audited
-        from civicnest.incubation import models
+        from civicnest.incubation import metrics, models
 
         for model in (
             models.IncubationProgram,
@@ -26,3 +26,4 @@ class IncubationConfig(AppConfig):
             models.FollowUp,
         ):
             register_audited(model)
+        metrics.register_figures()

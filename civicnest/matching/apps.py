@@ -8,9 +8,10 @@ class MatchingConfig(AppConfig):
 
     def ready(self) -> None:
         from civicnest.core.audit import register_audited
-        from civicnest.matching import models
+        from civicnest.matching import metrics, models
 
         register_audited(models.Need)
         register_audited(models.ServiceOffering)
         register_audited(models.Resource)
         register_audited(models.Match)
+        metrics.register_figures()

@@ -8,7 +8,7 @@ class PhilanthropyConfig(AppConfig):
 
     def ready(self) -> None:
         from civicnest.core.audit import register_audited
-        from civicnest.philanthropy import models
+        from civicnest.philanthropy import metrics, models
 
         for model in (
             models.Fund,
@@ -30,3 +30,4 @@ class PhilanthropyConfig(AppConfig):
             models.LedgerEntry,
         ):
             register_audited(model)
+        metrics.register_figures()

@@ -8,7 +8,7 @@ class RegistryConfig(AppConfig):
 
     def ready(self) -> None:
         from civicnest.core.audit import register_audited
-        from civicnest.registry import models
+        from civicnest.registry import metrics, models
 
         register_audited(models.SocialOrganization, mask_fields=["contact_phone"])
         register_audited(models.ActivityTeam, mask_fields=["contact_phone"])
@@ -17,3 +17,4 @@ class RegistryConfig(AppConfig):
         register_audited(models.CreditRecord)
         register_audited(models.ArchiveDocument)
         register_audited(models.RegistrationGuidance)
+        metrics.register_figures()

@@ -10,9 +10,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from civicnest.core.periods import Period, PeriodError, PeriodKind
+from civicnest.regions.figures import METRICS
 from civicnest.stats import selectors
-from civicnest.stats.metrics import METRICS
-from civicnest.stats.periods import Period, PeriodError, PeriodKind
 
 REGION = OpenApiParameter(
     "region", str, description="区划代码（默认为用户所辖的最高一级区划）", required=False

@@ -5,9 +5,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from civicnest.core.periods import Period, PeriodError
 from civicnest.regions.models import Region
 from civicnest.regions.scoping import Scope
-from civicnest.stats.periods import Period, PeriodError
 
 
 class ReportRequestForm(forms.Form):

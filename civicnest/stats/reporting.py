@@ -14,11 +14,11 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from civicnest.core.pdf import render_pdf
+from civicnest.core.periods import Period
+from civicnest.regions import figures as metrics
+from civicnest.regions.figures import BREAKDOWNS, METRICS, SECTIONS, Number
 from civicnest.regions.models import Region
-from civicnest.stats import metrics
-from civicnest.stats.metrics import BREAKDOWNS, METRICS, SECTIONS, Number
 from civicnest.stats.models import StatReport
-from civicnest.stats.periods import Period
 
 
 @dataclass

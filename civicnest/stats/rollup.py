@@ -33,7 +33,8 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from civicnest.stats.metrics import (
+from civicnest.core.periods import Period, PeriodKind
+from civicnest.regions.figures import (
     BREAKDOWNS,
     METRICS,
     Metric,
@@ -43,7 +44,6 @@ from civicnest.stats.metrics import (
     grouped_parts,
 )
 from civicnest.stats.models import MonthlyFigure, RollupMonth
-from civicnest.stats.periods import Period, PeriodKind
 
 LEVELS = (2, 4, 6, 9)  # province, city, district, street: the jurisdictions read from the roll-up
 LEAF = LEVELS[-1]

@@ -12,12 +12,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from civicnest.core.periods import Period
+from civicnest.regions import figures as metrics
 from civicnest.regions.codes import child_code_length
+from civicnest.regions.figures import BREAKDOWNS, METRICS, SECTIONS, Number
 from civicnest.regions.models import Region, RegionLevel
 from civicnest.regions.scoping import Scope
-from civicnest.stats import metrics, rollup
-from civicnest.stats.metrics import BREAKDOWNS, METRICS, SECTIONS, Number
-from civicnest.stats.periods import Period
+from civicnest.stats import rollup
 
 CACHE_SECONDS = 300
 # Columns of the drill-down table (the map can colour by any figure).

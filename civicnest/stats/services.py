@@ -12,10 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicnest.core.audit import acting_as
+from civicnest.core.periods import Period, PeriodError
 from civicnest.regions.models import Region
 from civicnest.regions.scoping import Scope
 from civicnest.stats.models import ReportStatus, StatReport
-from civicnest.stats.periods import Period, PeriodError
 
 logger = logging.getLogger(__name__)
 

@@ -12,12 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from civicnest.core.forms import apply_service_errors
+from civicnest.core.periods import Period, PeriodError, PeriodKind
 from civicnest.core.views import serve_stored_file
+from civicnest.regions.figures import METRICS
 from civicnest.regions.scoping import Scope
 from civicnest.stats import selectors, services
 from civicnest.stats.forms import ReportRequestForm
-from civicnest.stats.metrics import METRICS
-from civicnest.stats.periods import Period, PeriodError, PeriodKind
 
 
 def period_from(request: HttpRequest) -> tuple[Period, str]:

@@ -8,7 +8,7 @@ class TrainingConfig(AppConfig):
 
     def ready(self) -> None:
         from civicnest.core.audit import register_audited
-        from civicnest.training import models
+        from civicnest.training import metrics, models
 
         for model in (
             models.Course,
@@ -23,3 +23,4 @@ class TrainingConfig(AppConfig):
             register_audited(model)
         register_audited(models.Volunteer, mask_fields=["id_number", "phone"])
         register_audited(models.ServiceHour)
+        metrics.register_figures()

@@ -8,8 +8,9 @@ class VenuesConfig(AppConfig):
 
     def ready(self) -> None:
         from civicnest.core.audit import register_audited
-        from civicnest.venues import models
+        from civicnest.venues import metrics, models
 
         register_audited(models.Room)
         register_audited(models.Booking)
         register_audited(models.RoomPhoto)
+        metrics.register_figures()

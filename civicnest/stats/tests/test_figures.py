@@ -12,15 +12,15 @@ from django.utils import timezone
 
 from civicnest.accounts.models import User
 from civicnest.accounts.roles import Role
+from civicnest.core.periods import Period, PeriodError
 from civicnest.incubation.models import Application, ServiceRecord
 from civicnest.incubation.tests.factories import ApplicationFactory
 from civicnest.matching.models import Match, MatchStatus, Need, ServiceOffering
 from civicnest.network.tests.factories import CenterFactory
+from civicnest.regions.figures import METRICS
 from civicnest.regions.models import Region
 from civicnest.registry.tests.factories import OrganizationFactory, TeamFactory
 from civicnest.stats import selectors
-from civicnest.stats.metrics import METRICS
-from civicnest.stats.periods import Period, PeriodError
 from civicnest.training.models import Enrolment, ServiceHour
 from civicnest.training.tests.factories import SessionFactory, VolunteerFactory
 from civicnest.venues.models import Booking

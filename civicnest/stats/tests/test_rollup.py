@@ -20,13 +20,14 @@ from django.utils import timezone
 
 from civicnest.accounts.models import User
 from civicnest.accounts.roles import Role
+from civicnest.core.periods import Period
 from civicnest.network.tests.factories import CenterFactory
+from civicnest.regions import figures as metrics
+from civicnest.regions.figures import BREAKDOWNS, METRICS
 from civicnest.regions.models import Region
 from civicnest.registry.tests.factories import OrganizationFactory
-from civicnest.stats import metrics, rollup, selectors
-from civicnest.stats.metrics import BREAKDOWNS, METRICS
+from civicnest.stats import rollup, selectors
 from civicnest.stats.models import MonthlyFigure, RollupMonth
-from civicnest.stats.periods import Period
 from civicnest.stats.tests.test_figures import (  # noqa: F401 - the fixture
     JIANGAN,
     JIANGAN_STREET,
