@@ -10,7 +10,7 @@ offerings). Without it, a SQLite file under var/bench/ is used. Results go to va
 the MATCHING markers is replaced). Numbers are never asserted anywhere.
 
 Data: organizations, offerings and open needs generated deterministically (fixed seed) from the labelled
-evaluation set in civicnest/matching/evaluation/ (its 740 offerings and 235 needs are the templates: texts
+evaluation set in data/matching/ (its 740 offerings and 235 needs are the templates: texts
 varied by title prefixes/suffixes and extra sentences, service areas moved to neighbouring streets and
 communities of the same district, needs moved to other communities of their district), all written with
 bulk_create, the service areas through the M2M through table.
@@ -109,7 +109,7 @@ from civicnest.registry.search import pinyin_full, pinyin_initials
 
 SEED = 50_000
 CITY = "4201"  # 武汉市
-EVALUATION = ROOT / "civicnest" / "matching" / "evaluation"
+EVALUATION = ROOT / "data" / "matching"
 TARGETS = {"rank_p95_ms": 30.0, "batch_s": 60.0, "fresh_s": 1.0}
 TARGET_SIZES = {"offerings": 50_000, "needs": 10_000}  # the targets are stated for these sizes
 LIMIT = 10
@@ -1059,7 +1059,7 @@ def write_report() -> None:
         f"Django {m['django']}，jieba {m['jieba']}；{versions}。PostgreSQL 是 `scripts/with-postgres.sh` "
         "起的临时集群（fsync 关闭）。",
         "",
-        f"**数据**（种子固定，由评测集 `civicnest/matching/evaluation/` 的 {d['templates']['offerings']} 个服务项目和 "
+        f"**数据**（种子固定，由评测集 `data/matching/` 的 {d['templates']['offerings']} 个服务项目和 "
         f"{d['templates']['needs']} 个需求作模板变化生成，全部 `bulk_create`）：{d['organizations']:,} 个社会组织"
         f"（{d['abnormal_organizations']} 个在活动异常名录）、{d['offerings']:,} 个服务项目"
         f"（{d['active_offerings']:,} 个提供中；服务区域 {d['area_rows']:,} 行，经 M2M 中间表写入；"

@@ -1,4 +1,4 @@
-"""Matching quality on the labelled set (civicnest/matching/evaluation/): recall@5 and nDCG@10 of the engine
+"""Matching quality on the labelled set (data/matching/): recall@5 and nDCG@10 of the engine
 against two baselines, on the dev split (tuned on) and the held-out split (never tuned on).
 
     uv run python bench/matching_quality.py [--json var/bench/matching-quality.json] [--failures]
@@ -25,7 +25,7 @@ django.setup()
 
 from civicnest.matching.engine import Index, NeedQuery, make_doc, tokenizer  # noqa: E402
 
-DATA = ROOT / "civicnest" / "matching" / "evaluation"
+DATA = ROOT / "data" / "matching"
 Ranker = Callable[[dict], list[str]]
 
 

@@ -56,7 +56,7 @@ from civicnest.venues.services import ROOM_FIELDS
 
 CITY = "3101"  # 上海市
 CITY_NAME = "上海市"
-EVALUATION = Path(settings.BASE_DIR) / "civicnest" / "matching" / "evaluation"
+EVALUATION = Path(settings.BASE_DIR) / "data" / "matching"
 WUHAN_WORDS = {"江城", "楚天", "汉风", "东湖", "长江", "黄鹤", "晴川", "琴台", "知音桥", "知音"}
 SH_WORDS = [w for w in WORDS if w not in WUHAN_WORDS] + [
     "申城",

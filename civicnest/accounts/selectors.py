@@ -47,3 +47,7 @@ def center_staff_of(center_id: int) -> list[User]:
 def org_reps_of(organization_id: int) -> list[User]:
     """The representatives of one social organization."""
     return list(users_with_role(Role.ORG_REP, organization_id=organization_id))
+
+
+def active_user_by_username(username: str) -> User | None:
+    return User.objects.filter(username=username, is_active=True).first()

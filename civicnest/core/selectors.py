@@ -6,6 +6,8 @@ from typing import Any
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from civicnest.core.models import Notification
 
@@ -20,8 +22,6 @@ def notification_unread_count(*, user: Any) -> int:
 
 def task_queue_stats(*, now: datetime.datetime | None = None) -> dict[str, Any]:
     """Backlog of the django-tasks database queue, for /healthz/ and monitoring."""
-    from django_tasks.base import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
 
     now = now or timezone.now()
     results = DBTaskResult.objects.all()

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -10,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from civicnest.governance import selectors, services
-from civicnest.governance.models import Meeting, Opinion
+from civicnest.governance.models import Meeting
 from config.api import StandardPagination
 
 
@@ -56,13 +55,7 @@ class OpinionListApi(APIView):
 
     @extend_schema(responses={200: OpinionOutputSerializer(many=True)})
     def get(self, request: Request) -> Response:
-        qs = (
-            Opinion.objects.filter(
-                topic__in=selectors.topics_visible_to(request.user), is_hidden=False
-            )
-            .annotate(support_count=Count("supports"))
-            .order_by("-created_at", "pk")
-        )
+        qs = selectors.opinion_list(user=request.user)
         return _page(request, self, qs, OpinionOutputSerializer)
 
     @extend_schema(request=OpinionInputSerializer, responses={201: OpinionOutputSerializer})
@@ -96,9 +89,5 @@ class MeetingOutputSerializer(serializers.Serializer):
 class MeetingListApi(APIView):
     @extend_schema(responses={200: MeetingOutputSerializer(many=True)})
     def get(self, request: Request) -> Response:
-        qs = (
-            Meeting.objects.filter(topic__in=selectors.topics_visible_to(request.user))
-            .prefetch_related("resolutions")
-            .order_by("-held_at", "pk")
-        )
+        qs = selectors.meeting_list(user=request.user)
         return _page(request, self, qs, MeetingOutputSerializer)

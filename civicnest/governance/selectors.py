@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from civicnest.accounts.roles import Role
 from civicnest.governance import permissions
 from civicnest.governance.models import Meeting, Opinion, Resolution, Topic
+from civicnest.matching.engine import concepts
 from civicnest.regions.codes import subtree_q
 from civicnest.regions.scoping import Scope
 
@@ -78,7 +79,6 @@ def follow_ups(*, topic: Topic) -> QuerySet[Resolution]:
 def opinion_themes(opinions: list[Opinion], top: int = 8) -> list[tuple[str, list[Opinion]]]:
     """Group opinions by their most shared keyword (jieba with the domain dictionary), to help staff compile
     reports: each opinion goes to the most frequent of its own keywords; the rest fall under 其他."""
-    from civicnest.matching.engine import concepts
 
     words = {o.pk: [w for w in dict.fromkeys(concepts(o.body)) if len(w) > 1] for o in opinions}
     frequency = Counter(w for ws in words.values() for w in ws)
@@ -94,3 +94,20 @@ def opinion_themes(opinions: list[Opinion], top: int = 8) -> list[tuple[str, lis
     if other:
         result.append((str(_("其他")), other))
     return result
+
+
+def opinion_list(*, user: Any) -> QuerySet[Opinion]:
+    """Visible opinions on the topics the user may see, with their support counts (the API's list)."""
+    return (
+        Opinion.objects.filter(topic__in=topics_visible_to(user), is_hidden=False)
+        .annotate(support_count=Count("supports"))
+        .order_by("-created_at", "pk")
+    )
+
+
+def meeting_list(*, user: Any) -> QuerySet[Meeting]:
+    return (
+        Meeting.objects.filter(topic__in=topics_visible_to(user))
+        .prefetch_related("resolutions")
+        .order_by("-held_at", "pk")
+    )

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicnest.core.audit import acting_as
@@ -224,6 +225,5 @@ def resolution_progress(
 
 
 def default_collect_until() -> datetime.date:
-    from django.utils import timezone
 
     return timezone.localdate() + datetime.timedelta(days=14)

@@ -12,8 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from civicnest.incubation import selectors, services
-from civicnest.incubation.models import ApplicationStatus, Desk, ServiceType
-from civicnest.regions.scoping import Scope
+from civicnest.incubation.models import ApplicationStatus, ServiceType
 from civicnest.registry.models import Category, Stage
 from civicnest.registry.selectors import organizations_visible_to
 from config.api import StandardPagination
@@ -126,9 +125,7 @@ class TenancyListApi(APIView):
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         application = selectors.access_application_by_id(request.user, data["application"])
-        desk = get_object_or_404(
-            Scope.for_user(request.user).filter(Desk.objects.all(), "region"), pk=data["desk"]
-        )
+        desk = selectors.access_desk_by_id(request.user, data["desk"])
         tenancy = services.tenancy_allocate(
             actor=request.user,
             application=application,

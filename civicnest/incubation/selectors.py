@@ -18,6 +18,7 @@ from civicnest.incubation.models import (
     FollowUp,
     IncubationProgram,
     IntakeRound,
+    Milestone,
     ServiceRecord,
     Tenancy,
 )
@@ -181,3 +182,23 @@ def incubation_summary(*, user: Any) -> dict[str, int]:
         + counts.get(ApplicationStatus.EXTENDED, 0),
         "graduated": counts.get(ApplicationStatus.GRADUATED, 0),
     }
+
+
+def center_desks(*, center_id: int) -> QuerySet[Desk]:
+    return Desk.objects.filter(center_id=center_id).order_by("code")
+
+
+def center_programs(*, center: Center) -> QuerySet[IncubationProgram]:
+    return IncubationProgram.objects.filter(center=center).prefetch_related("rounds")
+
+
+def access_milestone_by_id(user: Any, pk: int) -> Milestone:
+    return get_object_or_404(
+        Milestone.objects.filter(application__in=applications_visible_to(user)), pk=pk
+    )
+
+
+def access_follow_up_by_id(user: Any, pk: int) -> FollowUp:
+    return get_object_or_404(
+        FollowUp.objects.filter(application__in=applications_visible_to(user)), pk=pk
+    )

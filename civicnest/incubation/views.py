@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from civicnest.accounts.models import User
+from civicnest.accounts.selectors import active_user_by_username
 from civicnest.core.actions import post_form_action
 from civicnest.core.exceptions import ApplicationError
 from civicnest.core.forms import apply_service_errors
@@ -21,10 +21,6 @@ from civicnest.incubation import permissions, selectors, services
 from civicnest.incubation.models import (
     REVIEW_CRITERIA,
     ApplicationStatus,
-    Desk,
-    FollowUp,
-    IncubationProgram,
-    Milestone,
     ServiceType,
 )
 from civicnest.network.selectors import access_center_by_id
@@ -62,9 +58,7 @@ def board_view(request: HttpRequest) -> HttpResponse:
             if not scope.is_staff_member
             else [],
             "open_rounds": selectors.open_rounds(),
-            "programs": IncubationProgram.objects.filter(center=center).prefetch_related("rounds")
-            if center
-            else [],
+            "programs": selectors.center_programs(center=center) if center else [],
             "can_run": bool(center and permissions.can_run_center(request.user, center)),
             "follow_ups": selectors.due_follow_ups(user=request.user)
             if scope.is_staff_member
@@ -209,9 +203,7 @@ def application_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "review_form": f.ReviewForm(),
             "agreement_form": f.AgreementForm(),
             "sign_form": f.SignForm(),
-            "tenancy_form": f.TenancyForm(
-                desks=Desk.objects.filter(center=center).order_by("code")
-            ),
+            "tenancy_form": f.TenancyForm(desks=selectors.center_desks(center_id=center.pk)),
             "move_out_form": f.MoveOutForm(),
             "service_form": f.ServiceForm(),
             "milestone_form": f.MilestoneForm(),
@@ -320,7 +312,7 @@ def certificate_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
 def tenancy_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     app = selectors.access_application_by_id(request.user, pk)
     form = f.TenancyForm(
-        request.POST, desks=Desk.objects.filter(center_id=app.round.program.center_id)
+        request.POST, desks=selectors.center_desks(center_id=app.round.program.center_id)
     )
     return post_form_action(
         request,
@@ -379,10 +371,7 @@ def milestone_create_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def milestone_achieve_view(request: HttpRequest, pk: int) -> HttpResponse:
-    milestone = get_object_or_404(
-        Milestone.objects.filter(application__in=selectors.applications_visible_to(request.user)),
-        pk=pk,
-    )
+    milestone = selectors.access_milestone_by_id(request.user, pk)
     return post_form_action(
         request,
         form=f.MilestoneAchieveForm(request.POST),
@@ -398,7 +387,7 @@ def milestone_achieve_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def mentor_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     def assign(app: Any, d: dict[str, Any]) -> Any:
-        mentor = User.objects.filter(username=d["mentor"].strip(), is_active=True).first()
+        mentor = active_user_by_username(d["mentor"].strip())
         if mentor is None:
             raise ValidationError({"mentor": [_("没有这个用户：%(u)s") % {"u": d["mentor"]}]})
         return services.mentor_assign(
@@ -435,10 +424,7 @@ def assessment_create_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def follow_up_view(request: HttpRequest, pk: int) -> HttpResponse:
-    follow_up = get_object_or_404(
-        FollowUp.objects.filter(application__in=selectors.applications_visible_to(request.user)),
-        pk=pk,
-    )
+    follow_up = selectors.access_follow_up_by_id(request.user, pk)
     return post_form_action(
         request,
         form=f.FollowUpForm(request.POST),

@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 
 from civicnest.accounts.models import RoleAssignment, User
@@ -17,7 +18,7 @@ from civicnest.matching import services
 from civicnest.matching.models import Need, ServiceOffering
 from civicnest.registry.models import OrgStatus, SocialOrganization
 
-DATA = Path(__file__).resolve().parent / "evaluation"
+DATA = Path(settings.BASE_DIR) / "data" / "matching"  # the labelled set doubles as the demo's needs
 DISTRICTS = ("420102", "420106")
 
 

@@ -28,6 +28,7 @@ from typing import Any
 
 import jieba
 
+from civicnest.matching.codes import Beneficiary, Category
 from civicnest.matching.vocabulary import STOPWORDS, TYPOS, synonym_map
 
 SYNONYMS = synonym_map()
@@ -430,7 +431,6 @@ def _score(
 
 
 def _labels() -> tuple[dict[str, str], dict[str, str]]:
-    from civicnest.matching.codes import Beneficiary, Category
 
     return ({c.value: str(c.label) for c in Category}, {b.value: str(b.label) for b in Beneficiary})
 

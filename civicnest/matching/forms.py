@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civicnest.core.forms import BootstrapFormMixin, date_field
 from civicnest.matching.codes import Beneficiary, Category, CostModel, Urgency
+from civicnest.regions.scoping import Scope
 
 
 class NeedForm(BootstrapFormMixin, forms.Form):
@@ -98,7 +99,6 @@ class RatingForm(BootstrapFormMixin, forms.Form):
 
 
 def initial_region(user: Any) -> str:
-    from civicnest.regions.scoping import Scope
 
     codes = [g.region_code for g in Scope.for_user(user).grants if len(g.region_code) == 12]
     return codes[0] if codes else ""

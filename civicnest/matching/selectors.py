@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicnest.accounts.roles import Role
+from civicnest.matching.engine import ResourceDoc, rank_resources
+from civicnest.matching.live_index import query_for
 from civicnest.matching.models import (
     Match,
     MatchStatus,
@@ -21,6 +23,7 @@ from civicnest.matching.models import (
 )
 from civicnest.regions.codes import subtree_q
 from civicnest.regions.scoping import Scope
+from civicnest.venues.selectors import bookable_rooms
 
 
 def _own_orgs(scope: Scope) -> list[int]:
@@ -132,9 +135,6 @@ class ResourceMatch:
 def resources_for_need(*, user: Any, need: Need, limit: int = 5) -> list[ResourceMatch]:
     """Resources (venues, funds, volunteers, in-kind) and bookable rooms of the venues app for a need,
     ranked with reasons: those the user may see, from the need's district and the city level above it."""
-    from civicnest.matching.engine import ResourceDoc, rank_resources
-    from civicnest.matching.live_index import query_for
-    from civicnest.venues.selectors import bookable_rooms
 
     community = need.region_id
     near = Q(region_id=community[:4]) | subtree_q([community[:6]], "region_id")

@@ -26,7 +26,7 @@ from civicnest.core.exceptions import ApplicationError
 from civicnest.core.services import notify
 from civicnest.matching import permissions
 from civicnest.matching.codes import Beneficiary, Category
-from civicnest.matching.engine import Index, NeedQuery, Suggestion
+from civicnest.matching.engine import Index, NeedQuery, Suggestion, concepts
 from civicnest.matching.live_index import live_index, query_for
 from civicnest.matching.models import (
     Match,
@@ -140,7 +140,6 @@ def need_submit(*, actor: Any, data: dict[str, Any]) -> Need:
 
 def _likely_duplicate(need: Need) -> Need | None:
     """Same community, recent, and the same concepts in the title: flag it for staff (never refuse)."""
-    from civicnest.matching.engine import concepts
 
     recent = Need.objects.filter(
         region_id=need.region_id, created_at__gte=timezone.now() - DUPLICATE_WINDOW

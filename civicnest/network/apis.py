@@ -17,6 +17,7 @@ from civicnest.network.selectors import access_center_by_id, center_list
 from civicnest.network.services import center_create, center_update
 from civicnest.regions.codes import RegionCodeError, normalize_region_code
 from civicnest.regions.models import Region
+from civicnest.regions.selectors import region_by_code
 from config.api import StandardPagination
 
 
@@ -70,13 +71,9 @@ class CenterInputSerializer(serializers.Serializer):
 
     def validate_region(self, value: str) -> Region:
         try:
-            code = normalize_region_code(value)
+            return region_by_code(value)
         except RegionCodeError as exc:
             raise serializers.ValidationError(str(exc)) from exc
-        region = Region.objects.filter(code=code).first()
-        if region is None:
-            raise serializers.ValidationError(_("区划代码不存在：%(code)s") % {"code": value})
-        return region
 
     def to_service_data(self, user: Any) -> dict[str, Any]:
         data = dict(self.validated_data)

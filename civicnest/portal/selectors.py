@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
 
 from civicnest.network.models import Center, CenterStatus
 from civicnest.regions.codes import subtree_q
@@ -35,8 +37,6 @@ def public_event_list() -> QuerySet[Event]:
 
 
 def public_center(pk: int) -> Center:
-    from django.http import Http404
-    from django.utils.translation import gettext as _
 
     center = (
         Center.objects.filter(status=CenterStatus.ACTIVE, pk=pk)

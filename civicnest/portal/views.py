@@ -10,12 +10,15 @@ from civicnest.core.paging import CappedPaginator
 from civicnest.core.views import serve_stored_file
 from civicnest.disclosure import selectors as disclosure_selectors
 from civicnest.disclosure.models import AnnouncementKind
+from civicnest.evaluation.selectors import published_results
+from civicnest.philanthropy.selectors import access_public_project, public_projects
+from civicnest.philanthropy.services import project_money
 from civicnest.portal.selectors import public_center, public_center_list, public_event_list
 from civicnest.regions.caching import cached_fragment
-from civicnest.regions.models import Region, RegionLevel
+from civicnest.regions.selectors import district_list
 from civicnest.registry.models import ActivityTeam, Category, SocialOrganization
 from civicnest.registry.selectors import public_organization_list, public_team_list
-from civicnest.venues.models import OpenTo, Room
+from civicnest.venues.selectors import public_center_rooms
 
 
 def district_param(request: HttpRequest) -> str:
@@ -29,7 +32,7 @@ def portal_home(request: HttpRequest) -> HttpResponse:
     page = CappedPaginator(public_center_list(district=district), 30).get_page(
         request.GET.get("page")
     )
-    districts = Region.objects.filter(level=RegionLevel.DISTRICT).order_by("code")
+    districts = district_list()
     return render(
         request,
         "portal/home.html",
@@ -65,7 +68,7 @@ def portal_organizations(request: HttpRequest) -> HttpResponse:
                 models=[SocialOrganization, ActivityTeam],
                 render=directory,
             ),
-            "districts": Region.objects.filter(level=RegionLevel.DISTRICT).order_by("code"),
+            "districts": district_list(),
             "district": district,
             "q": q,
             "categories": Category.choices,
@@ -119,9 +122,7 @@ def portal_center_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "portal/center_detail.html",
         {
             "center": center,
-            "rooms": Room.objects.filter(center=center, is_active=True)
-            .exclude(open_to=OpenTo.STAFF)
-            .order_by("name"),
+            "rooms": public_center_rooms(center_id=center.pk),
             "disclosures": disclosure_selectors.public_center_disclosures(center=center),
             "announcements": disclosure_selectors.public_announcements().filter(center=center)[:10],
             "events": public_event_list().filter(center=center)[:10],
@@ -132,7 +133,6 @@ def portal_center_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def portal_projects(request: HttpRequest) -> HttpResponse:
     """Venture-philanthropy and purchased-service projects: published ones, then their results."""
-    from civicnest.philanthropy.selectors import public_projects
 
     district = district_param(request)
     page = Paginator(public_projects(district=district), 24).get_page(request.GET.get("page"))
@@ -141,7 +141,7 @@ def portal_projects(request: HttpRequest) -> HttpResponse:
         "portal/projects.html",
         {
             "page_obj": page,
-            "districts": Region.objects.filter(level=RegionLevel.DISTRICT).order_by("code"),
+            "districts": district_list(),
             "district": district,
         },
     )
@@ -156,8 +156,6 @@ def portal_disclosure_file(request: HttpRequest, pk: int) -> FileResponse:
 
 
 def portal_project_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    from civicnest.philanthropy.selectors import access_public_project
-    from civicnest.philanthropy.services import project_money
 
     project = access_public_project(pk)
     evaluation = getattr(project, "evaluation", None) if hasattr(project, "evaluation") else None
@@ -175,7 +173,6 @@ def portal_project_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def portal_evaluation(request: HttpRequest) -> HttpResponse:
     """评估结果公示: draft grades under public notice (with the appeal deadline) and confirmed grades."""
-    from civicnest.evaluation.selectors import published_results
 
     district = district_param(request)
     page = Paginator(published_results(district=district), 50).get_page(request.GET.get("page"))
@@ -184,7 +181,7 @@ def portal_evaluation(request: HttpRequest) -> HttpResponse:
         "portal/evaluation.html",
         {
             "page_obj": page,
-            "districts": Region.objects.filter(level=RegionLevel.DISTRICT).order_by("code"),
+            "districts": district_list(),
             "district": district,
         },
     )

@@ -6,8 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from civicnest.core.forms import BootstrapFormMixin
-from civicnest.regions.codes import RegionCodeError, normalize_region_code
+from civicnest.regions.codes import RegionCodeError
 from civicnest.regions.models import Region
+from civicnest.regions.selectors import region_by_code
 
 
 class RegionCreateForm(BootstrapFormMixin, forms.Form):
@@ -33,10 +34,6 @@ class RegionCodeField(forms.CharField):
         if not raw:
             return None
         try:
-            code = normalize_region_code(raw)
+            return region_by_code(raw)
         except RegionCodeError as exc:
             raise forms.ValidationError(str(exc)) from exc
-        region = Region.objects.filter(code=code).first()
-        if region is None:
-            raise forms.ValidationError(_("区划代码不存在：%(code)s") % {"code": raw})
-        return region

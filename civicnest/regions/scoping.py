@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db.models import Model, Prefetch, Q, QuerySet, prefetch_related_objects
 
+from civicnest.accounts.models import RoleAssignment
 from civicnest.accounts.roles import STAFF_ROLES
 from civicnest.regions.codes import minimal_prefixes, subtree_q, within
 
@@ -44,7 +45,6 @@ class Scope:
         if cached is not None:
             return cached
         # Prefetched with their regions: the layout's role badges read the same list, no more queries.
-        from civicnest.accounts.models import RoleAssignment
 
         prefetch_related_objects(
             [user],

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from civicnest.regions.codes import RegionCodeError, normalize_region_code, subtree_q
-from civicnest.regions.models import Region
+from civicnest.regions.models import Region, RegionLevel
 
 
 def region_list(
@@ -42,3 +43,17 @@ def region_ancestors(region: Region) -> list[Region]:
         chain.append(node)
         node = node.parent
     return list(reversed(chain))
+
+
+def region_by_code(raw: str) -> Region:
+    """The region a user typed the code of; RegionCodeError (a Chinese message) when malformed or unknown."""
+    code = normalize_region_code(raw)
+    region = Region.objects.filter(code=code).first()
+    if region is None:
+        raise RegionCodeError(_("区划代码不存在：%(code)s") % {"code": raw})
+    return region
+
+
+def district_list() -> QuerySet[Region]:
+    """Every district-level region (public reference data: the portal's filters)."""
+    return Region.objects.filter(level=RegionLevel.DISTRICT).order_by("code")

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -12,6 +11,7 @@ from rest_framework.views import APIView
 from civicnest.core.masking import mask_phone
 from civicnest.regions.codes import RegionCodeError, normalize_region_code
 from civicnest.regions.models import Region
+from civicnest.regions.selectors import region_by_code
 from civicnest.registry import permissions, selectors, services
 from civicnest.registry.models import (
     ActivityTeam,
@@ -30,13 +30,9 @@ class RegionCodeSerializerField(serializers.CharField):
     def to_internal_value(self, data: Any) -> Region:  # type: ignore[override]
         raw = super().to_internal_value(data)
         try:
-            code = normalize_region_code(raw)
+            return region_by_code(raw)
         except RegionCodeError as exc:
             raise serializers.ValidationError(str(exc)) from exc
-        region = Region.objects.filter(code=code).first()
-        if region is None:
-            raise serializers.ValidationError(_("区划代码不存在：%(code)s") % {"code": raw})
-        return region
 
     def to_representation(self, value: Any) -> str:
         return value.code if isinstance(value, Region) else str(value)

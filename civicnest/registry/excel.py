@@ -18,12 +18,11 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
-from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
 
 from civicnest.core.audit import acting_as
 from civicnest.core.masking import mask_phone
 from civicnest.core.validators import validate_uscc
+from civicnest.core.xlsx import new_workbook, style_header, table_xlsx, workbook_bytes
 from civicnest.regions.codes import normalize_region_code
 from civicnest.regions.models import Region, RegionLevel
 from civicnest.regions.scoping import Scope
@@ -316,13 +315,11 @@ def organization_import(*, actor: Any, content: bytes, mode: str) -> ImportRepor
 
 def organization_export(*, actor: Any, queryset: QuerySet[SocialOrganization]) -> bytes:
     dataset = OrganizationResource(actor=actor).export(queryset=queryset.select_related("region"))
-    return dataset.export("xlsx")
+    return table_xlsx(dataset.headers or [], list(dataset), title="社会组织")
 
 
 def import_template() -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "社会组织"
+    book, sheet = new_workbook("社会组织")
     headers = list(COLUMN_OF.values())
     sheet.append(headers)
     sheet.append(
@@ -345,11 +342,7 @@ def import_template() -> bytes:
             "江岸区大智路 1 号",
         ]
     )
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDEBF7")
-    for column in sheet.columns:
-        sheet.column_dimensions[column[0].column_letter].width = 18
+    style_header(sheet, fill="DDEBF7", width=18)
     notes = book.create_sheet("填写说明")
     for line in (
         ["第 2 行是示例，导入前请删除或替换。"],
@@ -363,6 +356,4 @@ def import_template() -> bytes:
         ["登记日期格式：2021-03-15。已建立党组织：是/否。联系电话：11 位手机号码。"],
     ):
         notes.append(line)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)

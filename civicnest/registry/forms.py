@@ -26,6 +26,7 @@ from civicnest.registry.models import (
     Stage,
     TeamKind,
 )
+from civicnest.registry.services import ORG_SELF_FIELDS
 
 
 def _with_blank(label: Any, choices: Any) -> list[tuple[str, Any]]:
@@ -69,8 +70,6 @@ class OrganizationForm(BootstrapFormMixin, forms.ModelForm):
         center_field = cast(forms.ModelChoiceField, self.fields["center"])
         center_field.queryset = centers_visible_to(user).order_by("region_id", "name")
         if self_service:  # an organization edits only its own profile fields
-            from civicnest.registry.services import ORG_SELF_FIELDS
-
             for name in list(self.fields):
                 if name not in ORG_SELF_FIELDS:
                     del self.fields[name]

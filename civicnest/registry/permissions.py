@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from civicnest.accounts.roles import Role
-from civicnest.network.models import CenterLevel
+from civicnest.network.models import Center, CenterLevel
 from civicnest.regions.scoping import Scope
 from civicnest.registry.models import ActivityTeam, CreditKind, SocialOrganization
 
@@ -64,7 +64,6 @@ def can_review_team(user: Any, team: ActivityTeam) -> bool:
         return True
     if not scope.covers(team.region_id, roles=[Role.CENTER_STAFF]):
         return False
-    from civicnest.network.models import Center
 
     levels = set(
         Center.objects.filter(pk__in=scope.center_ids(roles=[Role.CENTER_STAFF])).values_list(

@@ -37,6 +37,7 @@ from civicnest.regions.loader import load_city
 from civicnest.regions.models import Region, RegionLevel
 from civicnest.registry.demo import seed_registry
 from civicnest.registry.models import ActivityTeam, AnnualReport, SocialOrganization
+from civicnest.stats import rollup
 from civicnest.training.demo import seed_training
 from civicnest.training.models import Course, Event, Volunteer
 from civicnest.venues.models import Booking, Room
@@ -377,7 +378,6 @@ def seed_demo() -> DemoReport:
     report.registry.update(seed_philanthropy(admin))
     report.registry.update(seed_evaluation(admin))
     # The dashboards read the monthly roll-up, as in production where cron refreshes it.
-    from civicnest.stats import rollup
 
     report.registry["stats_rollup_months"] = len(rollup.refresh(rollup.retained_months()))
     return report

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -10,11 +9,10 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from civicnest.core.pdf import render_pdf
 from civicnest.core.periods import Period
+from civicnest.core.xlsx import append_rows, new_workbook, style_header, workbook_bytes
 from civicnest.regions import figures as metrics
 from civicnest.regions.figures import BREAKDOWNS, METRICS, SECTIONS, Number
 from civicnest.regions.models import Region
@@ -101,10 +99,7 @@ def _chunks(metrics: list[Any], child_rows: list[Any], *, width: int) -> list[An
 
 
 def _workbook(context: dict[str, Any]) -> bytes:
-    book = Workbook()
-    bold = Font(bold=True)
-    sheet = book.create_sheet(_("总览"), 0)
-    book.remove(book.worksheets[1])  # the default empty sheet
+    book, sheet = new_workbook(str(_("总览")))
     sheet.append([f"{context['region'].name}{context['period'].label}{_('情况专报')}"])
     sheet.append(
         [
@@ -116,22 +111,24 @@ def _workbook(context: dict[str, Any]) -> bytes:
             _("环比（%）"),
         ]
     )
-    for row in context["rows"]:
-        sheet.append([row.section, row.label, row.unit, row.value, row.previous, row.change])
-    for cell in sheet[2]:
-        cell.font = bold
+    append_rows(
+        sheet,
+        (
+            [row.section, row.label, row.unit, row.value, row.previous, row.change]
+            for row in context["rows"]
+        ),
+    )
+    style_header(sheet, row=2)
     dist = book.create_sheet(_("分布"))
     dist.append([_("分组"), _("类别"), _("数量")])
-    for label, counts in context["breakdowns"]:
-        for name, n in counts:
-            dist.append([label, name, n])
+    append_rows(
+        dist, ([label, name, n] for label, counts in context["breakdowns"] for name, n in counts)
+    )
     children = book.create_sheet(_("下级区划"))
     children.append([_("区划代码"), _("名称"), *context["metric_labels"]])
-    for child, values in context["child_rows"]:
-        children.append([child.code, child.name, *values])
+    append_rows(
+        children, ([child.code, child.name, *values] for child, values in context["child_rows"])
+    )
     for ws in (dist, children):
-        for cell in ws[1]:
-            cell.font = bold
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+        style_header(ws)
+    return workbook_bytes(book)

@@ -44,6 +44,7 @@ from civicnest.regions.figures import (
     grouped_parts,
 )
 from civicnest.stats.models import MonthlyFigure, RollupMonth
+from civicnest.stats.tasks import stats_rollup
 
 LEVELS = (2, 4, 6, 9)  # province, city, district, street: the jurisdictions read from the roll-up
 LEAF = LEVELS[-1]
@@ -190,8 +191,6 @@ def _refresh_if_stale(current: RollupMonth | None) -> None:
     ):
         return
     if cache.add(REFRESH_REQUESTED, True, minutes * 60):
-        from civicnest.stats.tasks import stats_rollup
-
         stats_rollup.enqueue(every_month=current is None)
 
 

@@ -10,15 +10,18 @@ from typing import Any
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from civicnest.core.periods import Period
+from civicnest.evaluation.models import NetworkTarget
 from civicnest.regions import figures as metrics
 from civicnest.regions.codes import child_code_length
 from civicnest.regions.figures import BREAKDOWNS, METRICS, SECTIONS, Number
 from civicnest.regions.models import Region, RegionLevel
 from civicnest.regions.scoping import Scope
 from civicnest.stats import rollup
+from civicnest.stats.models import StatReport
 
 CACHE_SECONDS = 300
 # Columns of the drill-down table (the map can colour by any figure).
@@ -95,7 +98,6 @@ def child_values(
 
 
 def _lang() -> str:
-    from django.utils import translation
 
     return translation.get_language() or ""
 
@@ -211,7 +213,6 @@ TARGET_FIGURES = {
 
 def _targets(code: str, year: int) -> dict[str, Decimal]:
     """The year's targets set for the region or the nearest region above it."""
-    from civicnest.evaluation.models import NetworkTarget
 
     codes = [code[:n] for n in (2, 4, 6, 9, 12) if n <= len(code)]
     found: dict[str, tuple[int, Decimal]] = {}
@@ -293,7 +294,6 @@ def children_for_api(*, user: Any, code: str | None, period: Period, metric: str
 
 
 def reports_visible_to(user: Any) -> Any:
-    from civicnest.stats.models import StatReport
 
     scope = Scope.for_user(user)
     if not scope.is_staff_member:

@@ -16,6 +16,8 @@ from civicnest.core.periods import Period, PeriodError
 from civicnest.regions.models import Region
 from civicnest.regions.scoping import Scope
 from civicnest.stats.models import ReportStatus, StatReport
+from civicnest.stats.reporting import build_report_content
+from civicnest.stats.tasks import stat_report_generate
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +58,6 @@ def report_retry(*, actor: Any, report: StatReport) -> StatReport:
 
 
 def _enqueue(report_id: int) -> None:
-    from civicnest.stats.tasks import stat_report_generate
 
     stat_report_generate.enqueue(report_id=report_id)
 
@@ -72,7 +73,6 @@ def report_generate(*, report_id: int) -> StatReport:
     Files are attached and the status set in a single transaction at the end, so a worker killed
     half-way leaves a RUNNING/FAILED report without files that can simply be retried.
     """
-    from civicnest.stats.reporting import build_report_content
 
     report = StatReport.objects.select_related("region", "requested_by").get(pk=report_id)
     if report.status == ReportStatus.DONE:

@@ -1,19 +1,25 @@
+"""Background tasks of the stats app. A task loads its input by id and calls a service.
+
+The services enqueue these tasks, so the task bodies import the services when they run (the HackSoft
+convention), never at module level: that would make services and tasks import each other.
+"""
+
 from __future__ import annotations
 
 from django_tasks import task
 
-from civicnest.stats import services
-
 
 @task()
 def stat_report_generate(*, report_id: int) -> None:
+    from civicnest.stats import services  # noqa: PLC0415 - services enqueue this task
+
     services.report_generate(report_id=report_id)
 
 
 @task()
 def stats_rollup(*, every_month: bool = False) -> dict[str, float]:
     """Refresh the dashboards' monthly roll-up: the recent months, or every retained month."""
-    from civicnest.stats import rollup
+    from civicnest.stats import rollup  # noqa: PLC0415 - rollup enqueues this task
 
     months = rollup.retained_months() if every_month else rollup.recent_months()
     done = rollup.refresh(months)

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
+from stdnum.cn import ric
 
 from civicnest.accounts.models import User
 from civicnest.core.validators import validate_id_number
@@ -52,7 +53,6 @@ NAMES = [
 
 def _id_number(n: int, district: str) -> str:
     base = f"{district}{1983 + n % 20}{1 + n % 12:02d}{1 + n % 28:02d}{100 + n:03d}"[:17]
-    from stdnum.cn import ric
 
     return validate_id_number(base + ric.calc_check_digit(base + "0"))
 

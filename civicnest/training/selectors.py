@@ -16,6 +16,7 @@ from civicnest.training.models import (
     Enrolment,
     EnrolmentStatus,
     Event,
+    EventPhoto,
     EventStatus,
     HourStatus,
     ServiceHour,
@@ -138,3 +139,13 @@ def verified_hours(volunteer: Volunteer) -> Decimal:
     return volunteer.hours.filter(status=HourStatus.VERIFIED).aggregate(h=Sum("hours"))[
         "h"
     ] or Decimal(0)
+
+
+def session_by_checkin_token(token: str) -> Session:
+    """The session a check-in QR code names (the token is the capability: anyone holding it may open the page)."""
+    return get_object_or_404(Session.objects.select_related("course__center"), checkin_token=token)
+
+
+def photo_by_id(pk: int) -> EventPhoto:
+    """An event photo; the view decides who may see it (published events are public)."""
+    return get_object_or_404(EventPhoto.objects.select_related("event"), pk=pk)

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import segno
@@ -13,7 +12,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from openpyxl import Workbook
 
 from civicnest.core.actions import post_form_action
 from civicnest.core.exceptions import ApplicationError
@@ -21,7 +19,8 @@ from civicnest.core.forms import apply_service_errors
 from civicnest.core.masking import mask_id_number, mask_phone
 from civicnest.core.pdf import pdf_response, render_pdf
 from civicnest.core.views import serve_stored_file
-from civicnest.network.selectors import access_center_by_id
+from civicnest.core.xlsx import table_xlsx, xlsx_response
+from civicnest.network.selectors import access_center_by_id, centers_visible_to
 from civicnest.regions.scoping import Scope
 from civicnest.registry.selectors import own_organizations
 from civicnest.training import permissions, selectors, services
@@ -37,23 +36,12 @@ from civicnest.training.forms import (
     VolunteerForm,
     default_session_times,
 )
-from civicnest.training.models import EnrolmentStatus, EventPhoto, EventStatus, HourStatus, Session
-from civicnest.venues.models import Room
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from civicnest.training.models import EnrolmentStatus, EventStatus, HourStatus
+from civicnest.venues.selectors import center_rooms
 
 
 def _xlsx(headers: list[str], rows: list[list[Any]], filename: str) -> HttpResponse:
-    book = Workbook()
-    sheet = book.active
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
-    return response
+    return xlsx_response(table_xlsx(headers, rows), filename)
 
 
 @login_required
@@ -104,7 +92,7 @@ def course_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     course = selectors.access_course_by_id(request.user, pk)
     can_run = permissions.can_run_training(request.user, course.center)
     start, end = default_session_times()
-    rooms = Room.objects.filter(center=course.center, is_active=True).order_by("name")
+    rooms = center_rooms(center_id=course.center_id)
     sessions = list(course.sessions.order_by("starts_at"))
     mine = {
         e.session_id: e
@@ -131,7 +119,9 @@ def course_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def session_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     course = selectors.access_course_by_id(request.user, pk)
-    form = SessionForm(request.POST, rooms=Room.objects.filter(center=course.center))
+    form = SessionForm(
+        request.POST, rooms=center_rooms(center_id=course.center_id, active_only=False)
+    )
     return post_form_action(
         request,
         form=form,
@@ -205,9 +195,7 @@ def enrolment_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def checkin_view(request: HttpRequest, token: str) -> HttpResponse:
-    session = get_object_or_404(
-        Session.objects.select_related("course__center"), checkin_token=token
-    )
+    session = selectors.session_by_checkin_token(token)
     enrolment = None
     error = ""
     if request.method == "POST":
@@ -377,7 +365,7 @@ def event_photo_add_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 def event_photo_view(request: HttpRequest, pk: int) -> FileResponse:
     """Photos of published events are public (the portal shows them); others need the right to see the event."""
-    photo = get_object_or_404(EventPhoto.objects.select_related("event"), pk=pk)
+    photo = selectors.photo_by_id(pk)
     if (
         photo.event.status == EventStatus.DRAFT
         and not selectors.events_visible_to(request.user).filter(pk=photo.event_id).exists()
@@ -461,7 +449,6 @@ def talent_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _training_centers(user: Any) -> Any:
-    from civicnest.network.selectors import centers_visible_to
 
     return centers_visible_to(user).order_by("region_id", "name")
 

@@ -13,9 +13,10 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from civicnest.network.models import Center
+from civicnest.network.selectors import centers_visible_to
 from civicnest.regions.codes import subtree_q
 from civicnest.regions.scoping import Scope
-from civicnest.venues.models import Booking, BookingStatus, OpenTo, Room
+from civicnest.venues.models import Booking, BookingStatus, OpenTo, Room, RoomPhoto
 
 
 def bookable_rooms() -> QuerySet[Room]:
@@ -175,7 +176,21 @@ def usage_for_center(
 
 def access_center_with_rooms(user: Any, pk: int) -> Center:
     """A center whose calendar the user may read: one in their scope, or one with rooms open to them."""
-    from civicnest.network.selectors import centers_visible_to
 
     with_rooms = Center.objects.filter(pk__in=rooms_visible_to(user).values("center_id"))
     return get_object_or_404((centers_visible_to(user) | with_rooms).distinct(), pk=pk)
+
+
+def center_rooms(*, center_id: int, active_only: bool = True) -> QuerySet[Room]:
+    """A center's rooms by name (the session form's choices; a course sets its room from them)."""
+    rooms = Room.objects.filter(center_id=center_id)
+    return (rooms.filter(is_active=True) if active_only else rooms).order_by("name")
+
+
+def public_center_rooms(*, center_id: int) -> QuerySet[Room]:
+    """A center's rooms that the public may book or see on its portal page."""
+    return center_rooms(center_id=center_id).exclude(open_to=OpenTo.STAFF)
+
+
+def access_room_photo_by_id(user: Any, pk: int) -> RoomPhoto:
+    return get_object_or_404(RoomPhoto.objects.filter(room__in=rooms_visible_to(user)), pk=pk)

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +24,7 @@ from civicnest.regions.caching import cached_fragment, fragment_context
 from civicnest.registry.selectors import own_organizations
 from civicnest.venues import permissions, selectors, services
 from civicnest.venues.forms import BookingForm, DecisionForm, FreeSlotForm, PhotoForm, RoomForm
-from civicnest.venues.models import Booking, BookingStatus, Room, RoomPhoto
+from civicnest.venues.models import Booking, BookingStatus, Room
 
 WEEKDAYS = [
     _lazy("周一"),
@@ -286,9 +286,7 @@ def room_photo_add_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def room_photo_view(request: HttpRequest, pk: int) -> FileResponse:
-    photo = get_object_or_404(
-        RoomPhoto.objects.filter(room__in=selectors.rooms_visible_to(request.user)), pk=pk
-    )
+    photo = selectors.access_room_photo_by_id(request.user, pk)
     return serve_stored_file(photo.image)
 
 

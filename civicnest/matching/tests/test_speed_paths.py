@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from auditlog.models import LogEntry
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -24,7 +25,7 @@ from civicnest.matching.models import Match, MatchStatus, Need, ServiceOffering
 from civicnest.registry.tests.factories import OrganizationFactory
 from civicnest.venues.tests.factories import RoomFactory
 
-EVALUATION = Path(engine.__file__).parent / "evaluation"
+EVALUATION = Path(settings.BASE_DIR) / "data" / "matching"
 COMMUNITY = "420102002003"  # 江岸区 大智街道 保成社区
 
 

@@ -183,3 +183,18 @@ def test_import_and_export_pages(client, jiangan_officer: User) -> None:
     export = client.get("/registry/", {"export": "xlsx", "q": "导入测试"})
     sheet = openpyxl.load_workbook(io.BytesIO(export.content)).active
     assert sheet.max_row == 4
+
+
+def test_export_writes_a_formula_typed_by_a_user_as_text(jiangan_officer: User) -> None:
+    """Issue 18, finding 5: a contact name starting with = was a live formula in the export."""
+    OrganizationFactory.create(contact_name='=HYPERLINK("http://evil.example","x")')
+    book = openpyxl.load_workbook(
+        io.BytesIO(
+            organization_export(
+                actor=jiangan_officer, queryset=organization_list(user=jiangan_officer)
+            )
+        )
+    )
+    cells = [c for row in book.active.iter_rows() for c in row if isinstance(c.value, str)]
+    assert any(c.value.startswith("'=HYPERLINK") for c in cells)
+    assert all(c.data_type != "f" for row in book.active.iter_rows() for c in row)

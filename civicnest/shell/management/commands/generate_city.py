@@ -6,6 +6,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
+from civicnest.registry.models import SocialOrganization
+
 
 class Command(BaseCommand):
     help = (
@@ -22,12 +24,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            from bench.citygen.core import generate
+            from bench.citygen.core import generate  # noqa: PLC0415 - bench/ is not shipped
         except ImportError as exc:  # pragma: no cover - bench/ is not shipped to production
             raise CommandError(
                 "generate_city 需要仓库里的 bench/ 目录（从仓库根目录运行）。"
             ) from exc
-        from civicnest.registry.models import SocialOrganization
 
         if SocialOrganization.objects.exists():
             raise CommandError(

@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    python civicnest/matching/evaluation/check.py [--regions-dir DIR] [--no-rebuild]
+    python data/matching/check.py [--regions-dir DIR] [--no-rebuild]
 
 Standard library only. Exits 1 when any problem is found (all problems are listed), 0 otherwise.
 Checks: the fields and their types, unique ids, the code lists, that every region code is a real Wuhan district
@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-DEFAULT_REGIONS_DIR = HERE.parents[1] / "regions" / "data"
+DEFAULT_REGIONS_DIR = HERE.parents[1] / "civicnest" / "regions" / "data"
 WUHAN = "4201"
 
 CATEGORIES = {

@@ -2,8 +2,8 @@
 
 Run from the repository root::
 
-    python civicnest/matching/evaluation/build_dataset.py          # (re)write offerings.json and needs.json
-    python civicnest/matching/evaluation/build_dataset.py --stats  # also print the statistics used in README.md
+    python data/matching/build_dataset.py          # (re)write offerings.json and needs.json
+    python data/matching/build_dataset.py --stats  # also print the statistics used in README.md
 
 Standard library only and fully deterministic (fixed seed, no iteration over sets of strings), so the JSON files in
 this folder are exactly what this script writes; ``check.py`` rebuilds in memory and compares.
@@ -33,7 +33,7 @@ from typing import Any
 
 SEED = 4201_2024
 HERE = Path(__file__).resolve().parent
-REGIONS_DIR = HERE.parents[1] / "regions" / "data"
+REGIONS_DIR = HERE.parents[1] / "civicnest" / "regions" / "data"
 WUHAN = "4201"
 MIN_RELEVANT = 2
 MAX_RELEVANT = 8
