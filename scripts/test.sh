@@ -23,6 +23,9 @@ uv run ruff format --check .
 banner "mypy"
 uv run mypy .
 
+banner "import contract (layers, docs/architecture.md)"
+uv run lint-imports
+
 banner "migrations are up to date"
 DJANGO_SETTINGS_MODULE=config.settings.test uv run python manage.py makemigrations --check --dry-run
 
