@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from civicnest.accounts.requests import AuthenticatedApiRequest
 from civicnest.accounts.selectors import role_assignment_list
 from civicnest.core.exceptions import ApplicationError
 
@@ -69,7 +70,7 @@ class MeApi(APIView):
         )
 
     @extend_schema(responses={200: MeOutputSerializer})
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedApiRequest) -> Response:
         user = request.user
         roles = [
             {

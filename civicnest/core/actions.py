@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from civicnest.core.exceptions import ApplicationError
 
@@ -38,3 +39,14 @@ def post_form_action(
     else:
         messages.success(request, success)
     return redirect(back_to)
+
+
+def safe_next(request: HttpRequest, default: Any) -> Any:
+    """Where to go back after a POST: the form's `next` when it is a path on this site, else `default`
+    (a `next` pointing at another host would make the page an open redirect)."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civicnest.accounts.models import User
 from civicnest.core.audit import acting_as
 from civicnest.core.uploads import check_document, store_upload
 from civicnest.disclosure import permissions
@@ -28,7 +29,7 @@ ANNOUNCEMENT_FIELDS = ("kind", "title", "summary", "body", "document_number")
 DISCLOSURE_FIELDS = ("governance", "work_report", "income", "government_funding", "expenditure")
 
 
-def _publisher_region(actor: Any, center: Center | None, region: Region | None) -> Region:
+def _publisher_region(actor: User, center: Center | None, region: Region | None) -> Region:
     if center is not None:
         return center.region
     if region is None:
@@ -39,7 +40,7 @@ def _publisher_region(actor: Any, center: Center | None, region: Region | None) 
     return region
 
 
-def _check(actor: Any, announcement: Announcement) -> None:
+def _check(actor: User, announcement: Announcement) -> None:
     if not permissions.can_publish(
         actor, region_code=announcement.region_id, center=announcement.center
     ):
@@ -49,7 +50,7 @@ def _check(actor: Any, announcement: Announcement) -> None:
 
 
 @transaction.atomic
-def announcement_create(*, actor: Any, data: dict[str, Any]) -> Announcement:
+def announcement_create(*, actor: User, data: dict[str, Any]) -> Announcement:
     center: Center | None = data.get("center")
     region = _publisher_region(actor, center, data.get("region"))
     announcement = Announcement(
@@ -68,7 +69,7 @@ def announcement_create(*, actor: Any, data: dict[str, Any]) -> Announcement:
 
 @transaction.atomic
 def announcement_update(
-    *, actor: Any, announcement: Announcement, data: dict[str, Any]
+    *, actor: User, announcement: Announcement, data: dict[str, Any]
 ) -> Announcement:
     _check(actor, announcement)
     if announcement.status == PublishStatus.WITHDRAWN:
@@ -84,7 +85,7 @@ def announcement_update(
 
 @transaction.atomic
 def announcement_publish(
-    *, actor: Any, announcement: Announcement, publish_at: datetime.datetime | None = None
+    *, actor: User, announcement: Announcement, publish_at: datetime.datetime | None = None
 ) -> Announcement:
     """Publish now, or at `publish_at` (scheduled): the portal shows it from that moment on."""
     _check(actor, announcement)
@@ -102,7 +103,7 @@ def announcement_publish(
 
 
 @transaction.atomic
-def announcement_withdraw(*, actor: Any, announcement: Announcement, reason: str) -> Announcement:
+def announcement_withdraw(*, actor: User, announcement: Announcement, reason: str) -> Announcement:
     _check(actor, announcement)
     if announcement.status != PublishStatus.PUBLISHED:
         raise ValidationError(_("只有已发布的公告可以撤回。"))
@@ -116,7 +117,7 @@ def announcement_withdraw(*, actor: Any, announcement: Announcement, reason: str
 
 
 @transaction.atomic
-def attachment_add(*, actor: Any, announcement: Announcement, upload: UploadedFile) -> Attachment:
+def attachment_add(*, actor: User, announcement: Announcement, upload: UploadedFile) -> Attachment:
     _check(actor, announcement)
     check_document(upload)
     attachment = Attachment(
@@ -133,7 +134,7 @@ def attachment_add(*, actor: Any, announcement: Announcement, upload: UploadedFi
     return attachment
 
 
-def _check_center(actor: Any, center: Center) -> None:
+def _check_center(actor: User, center: Center) -> None:
     if not permissions.can_publish(actor, region_code=center.region_id, center=center):
         raise PermissionDenied(_("您无权维护该中心的信息公开。"))
 
@@ -141,7 +142,7 @@ def _check_center(actor: Any, center: Center) -> None:
 @transaction.atomic
 def disclosure_save(
     *,
-    actor: Any,
+    actor: User,
     center: Center,
     year: int,
     data: dict[str, Any],
@@ -166,7 +167,7 @@ def disclosure_save(
 
 
 @transaction.atomic
-def disclosure_publish(*, actor: Any, disclosure: CenterDisclosure) -> CenterDisclosure:
+def disclosure_publish(*, actor: User, disclosure: CenterDisclosure) -> CenterDisclosure:
     _check_center(actor, disclosure.center)
     disclosure.status = PublishStatus.PUBLISHED
     disclosure.published_at = timezone.now()

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from civicnest.accounts.requests import AuthenticatedRequest
 from civicnest.core.actions import post_form_action
 from civicnest.core.forms import apply_service_errors
 from civicnest.disclosure import selectors, services
@@ -36,7 +37,7 @@ def _staff_only(request: HttpRequest) -> None:
 
 
 @login_required
-def announcement_list(request: HttpRequest) -> HttpResponse:
+def announcement_list(request: AuthenticatedRequest) -> HttpResponse:
     _staff_only(request)
     qs = selectors.announcements_visible_to(request.user).order_by("-created_at", "-pk")
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
@@ -44,7 +45,7 @@ def announcement_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def announcement_create(request: HttpRequest) -> HttpResponse:
+def announcement_create(request: AuthenticatedRequest) -> HttpResponse:
     _staff_only(request)
     form = AnnouncementForm(request.POST or None, centers=centers_editable_by(request.user))
     if request.method == "POST" and form.is_valid():
@@ -61,7 +62,7 @@ def announcement_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def announcement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def announcement_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     announcement = selectors.access_announcement_by_id(request.user, pk)
     form = AnnouncementForm(
         request.POST or None, instance=announcement, centers=centers_editable_by(request.user)
@@ -91,7 +92,7 @@ def announcement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def announcement_publish(request: HttpRequest, pk: int) -> HttpResponse:
+def announcement_publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     announcement = selectors.access_announcement_by_id(request.user, pk)
     return post_form_action(
         request,
@@ -106,7 +107,7 @@ def announcement_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def announcement_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def announcement_withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     announcement = selectors.access_announcement_by_id(request.user, pk)
     return post_form_action(
         request,
@@ -121,7 +122,7 @@ def announcement_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     announcement = selectors.access_announcement_by_id(request.user, pk)
     return post_form_action(
         request,
@@ -135,7 +136,7 @@ def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def center_disclosures(request: HttpRequest, pk: int) -> HttpResponse:
+def center_disclosures(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     center = access_center_by_id(request.user, pk)
     form = DisclosureForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -167,7 +168,7 @@ def center_disclosures(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def disclosure_publish(request: HttpRequest, pk: int) -> HttpResponse:
+def disclosure_publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     disclosure = get_object_or_404(CenterDisclosure, pk=pk)
     center = access_center_by_id(request.user, disclosure.center_id)  # 404 outside the scope
     services.disclosure_publish(actor=request.user, disclosure=disclosure)

@@ -8,6 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from civicnest.accounts.requests import AuthenticatedApiRequest
 from civicnest.governance import selectors, services
 from civicnest.governance.models import Meeting
 from config.api import StandardPagination
@@ -31,7 +32,7 @@ class TopicOutputSerializer(serializers.Serializer):
 
 class TopicListApi(APIView):
     @extend_schema(responses={200: TopicOutputSerializer(many=True)})
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedApiRequest) -> Response:
         return _page(
             request,
             self,
@@ -54,12 +55,12 @@ class OpinionListApi(APIView):
         body = serializers.CharField(allow_blank=True)
 
     @extend_schema(responses={200: OpinionOutputSerializer(many=True)})
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedApiRequest) -> Response:
         qs = selectors.opinion_list(user=request.user)
         return _page(request, self, qs, OpinionOutputSerializer)
 
     @extend_schema(request=OpinionInputSerializer, responses={201: OpinionOutputSerializer})
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedApiRequest) -> Response:
         payload = self.OpinionInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         topic = selectors.access_topic_by_id(request.user, payload.validated_data["topic"])
@@ -88,6 +89,6 @@ class MeetingOutputSerializer(serializers.Serializer):
 
 class MeetingListApi(APIView):
     @extend_schema(responses={200: MeetingOutputSerializer(many=True)})
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedApiRequest) -> Response:
         qs = selectors.meeting_list(user=request.user)
         return _page(request, self, qs, MeetingOutputSerializer)

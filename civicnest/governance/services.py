@@ -10,8 +10,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civicnest.accounts.models import User
 from civicnest.core.audit import acting_as
 from civicnest.core.exceptions import ApplicationError
+from civicnest.core.saving import save_new
 from civicnest.governance import permissions
 from civicnest.governance.models import (
     Meeting,
@@ -33,15 +35,8 @@ from civicnest.regions.models import Region
 MAX_OPINION = 2000
 
 
-def _save_new(actor: Any, obj: Any) -> Any:
-    obj.full_clean()
-    with acting_as(actor):
-        obj.save(force_insert=True)
-    return obj
-
-
 @transaction.atomic
-def topic_open(*, actor: Any, center: Center, data: dict[str, Any]) -> Topic:
+def topic_open(*, actor: User, center: Center, data: dict[str, Any]) -> Topic:
     if center.level not in {CenterLevel.STREET, CenterLevel.COMMUNITY}:
         raise ValidationError({"center": [_("协商议题由街道或社区中心发起。")]})
     if not can_edit_center(actor, center):
@@ -52,7 +47,7 @@ def topic_open(*, actor: Any, center: Center, data: dict[str, Any]) -> Topic:
     participants = list(data.get("participants") or [])
     if not participants or any(p not in Participant.values for p in participants):
         raise ValidationError({"participants": [_("请选择参与对象。")]})
-    return _save_new(
+    return save_new(
         actor,
         Topic(
             center=center,
@@ -67,7 +62,7 @@ def topic_open(*, actor: Any, center: Center, data: dict[str, Any]) -> Topic:
 
 
 @transaction.atomic
-def topic_advance(*, actor: Any, topic: Topic, stage: str) -> Topic:
+def topic_advance(*, actor: User, topic: Topic, stage: str) -> Topic:
     if not permissions.can_run_topic(actor, topic):
         raise PermissionDenied(_("只有发起中心可以推进议题。"))
     order = list(TopicStage.values)
@@ -82,7 +77,7 @@ def topic_advance(*, actor: Any, topic: Topic, stage: str) -> Topic:
 
 
 @transaction.atomic
-def opinion_post(*, actor: Any, topic: Topic, body: str) -> Opinion:
+def opinion_post(*, actor: User, topic: Topic, body: str) -> Opinion:
     if not permissions.can_take_part(actor, topic):
         raise PermissionDenied(_("只有本议题的参与对象可以发表意见。"))
     if topic.stage != TopicStage.COLLECTING:
@@ -92,13 +87,11 @@ def opinion_post(*, actor: Any, topic: Topic, body: str) -> Opinion:
         raise ValidationError({"body": [_("请写下您的意见。")]})
     if len(text) > MAX_OPINION:
         raise ValidationError({"body": [_("意见不能超过 %(n)d 字。") % {"n": MAX_OPINION}]})
-    return _save_new(
-        actor, Opinion(topic=topic, region_id=topic.region_id, author=actor, body=text)
-    )
+    return save_new(actor, Opinion(topic=topic, region_id=topic.region_id, author=actor, body=text))
 
 
 @transaction.atomic
-def opinion_support(*, actor: Any, opinion: Opinion) -> int:
+def opinion_support(*, actor: User, opinion: Opinion) -> int:
     """One support per person: a second click changes nothing. Returns the count."""
     if not permissions.can_take_part(actor, opinion.topic):
         raise PermissionDenied(_("只有本议题的参与对象可以附议。"))
@@ -113,7 +106,7 @@ def opinion_support(*, actor: Any, opinion: Opinion) -> int:
 
 
 @transaction.atomic
-def opinion_hide(*, actor: Any, opinion: Opinion, reason: str) -> Opinion:
+def opinion_hide(*, actor: User, opinion: Opinion, reason: str) -> Opinion:
     """Moderation hides an opinion with a recorded reason; the text stays (and the audit keeps the change)."""
     locked = (
         Opinion.objects.select_for_update(of=("self",))
@@ -131,7 +124,7 @@ def opinion_hide(*, actor: Any, opinion: Opinion, reason: str) -> Opinion:
 
 
 @transaction.atomic
-def opinion_to_need(*, actor: Any, opinion: Opinion, region: Region | None = None) -> Need:
+def opinion_to_need(*, actor: User, opinion: Opinion, region: Region | None = None) -> Need:
     locked = (
         Opinion.objects.select_for_update(of=("self",))
         .select_related("topic__center", "topic__region")
@@ -158,10 +151,10 @@ def opinion_to_need(*, actor: Any, opinion: Opinion, region: Region | None = Non
 
 
 @transaction.atomic
-def meeting_record(*, actor: Any, topic: Topic, data: dict[str, Any]) -> Meeting:
+def meeting_record(*, actor: User, topic: Topic, data: dict[str, Any]) -> Meeting:
     if not permissions.can_run_topic(actor, topic):
         raise PermissionDenied(_("只有发起中心可以记录议事会议。"))
-    return _save_new(
+    return save_new(
         actor,
         Meeting(
             topic=topic,
@@ -176,10 +169,10 @@ def meeting_record(*, actor: Any, topic: Topic, data: dict[str, Any]) -> Meeting
 
 
 @transaction.atomic
-def resolution_add(*, actor: Any, meeting: Meeting, data: dict[str, Any]) -> Resolution:
+def resolution_add(*, actor: User, meeting: Meeting, data: dict[str, Any]) -> Resolution:
     if not permissions.can_run_topic(actor, meeting.topic):
         raise PermissionDenied(_("只有发起中心可以记录决议。"))
-    return _save_new(
+    return save_new(
         actor,
         Resolution(
             meeting=meeting,
@@ -195,7 +188,7 @@ def resolution_add(*, actor: Any, meeting: Meeting, data: dict[str, Any]) -> Res
 
 @transaction.atomic
 def resolution_progress(
-    *, actor: Any, resolution: Resolution, note: str, status: str
+    *, actor: User, resolution: Resolution, note: str, status: str
 ) -> ResolutionUpdate:
     locked = (
         Resolution.objects.select_for_update(of=("self",))
@@ -208,7 +201,7 @@ def resolution_progress(
         raise ValidationError({"status": [_("无效的状态。")]})
     if not note.strip():
         raise ValidationError({"note": [_("请填写进展情况。")]})
-    update = _save_new(
+    update = save_new(
         actor,
         ResolutionUpdate(
             resolution=locked,

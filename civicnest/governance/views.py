@@ -5,13 +5,14 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from civicnest.accounts.requests import AuthenticatedRequest
 from civicnest.core.actions import post_form_action
 from civicnest.core.exceptions import ApplicationError
 from civicnest.core.forms import apply_service_errors
@@ -32,7 +33,7 @@ from civicnest.network.selectors import centers_visible_to
 
 
 @login_required
-def topic_list_view(request: HttpRequest) -> HttpResponse:
+def topic_list_view(request: AuthenticatedRequest) -> HttpResponse:
     topics = (
         selectors.topics_visible_to(request.user)
         .select_related("center", "region")
@@ -47,7 +48,7 @@ def topic_list_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def topic_create_view(request: HttpRequest) -> HttpResponse:
+def topic_create_view(request: AuthenticatedRequest) -> HttpResponse:
     centers = (
         centers_visible_to(request.user)
         .filter(level__in=[CenterLevel.STREET, CenterLevel.COMMUNITY])
@@ -68,7 +69,7 @@ def topic_create_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def topic_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+def topic_detail_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     topic = selectors.access_topic_by_id(request.user, pk)
     can_run = permissions.can_run_topic(request.user, topic)
     opinions = selectors.topic_opinions(user=request.user, topic=topic)
@@ -101,7 +102,7 @@ def _next_stage(stage: str) -> tuple[str, str] | None:
 
 @login_required
 @require_POST
-def opinion_post_view(request: HttpRequest, pk: int) -> HttpResponse:
+def opinion_post_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     topic = selectors.access_topic_by_id(request.user, pk)
     return post_form_action(
         request,
@@ -114,7 +115,7 @@ def opinion_post_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def support_view(request: HttpRequest, pk: int) -> HttpResponse:
+def support_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     opinion = selectors.access_opinion_by_id(request.user, pk)
     try:
         services.opinion_support(actor=request.user, opinion=opinion)
@@ -125,7 +126,7 @@ def support_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def hide_view(request: HttpRequest, pk: int) -> HttpResponse:
+def hide_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     opinion = selectors.access_opinion_by_id(request.user, pk)
     return post_form_action(
         request,
@@ -140,7 +141,7 @@ def hide_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def to_need_view(request: HttpRequest, pk: int) -> HttpResponse:
+def to_need_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     opinion = selectors.access_opinion_by_id(request.user, pk)
     try:
         need = services.opinion_to_need(actor=request.user, opinion=opinion)
@@ -153,7 +154,7 @@ def to_need_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def advance_view(request: HttpRequest, pk: int) -> HttpResponse:
+def advance_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     topic = selectors.access_topic_by_id(request.user, pk)
     try:
         services.topic_advance(actor=request.user, topic=topic, stage=request.POST.get("stage", ""))
@@ -164,7 +165,7 @@ def advance_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def meeting_create_view(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_create_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     topic = selectors.access_topic_by_id(request.user, pk)
     return post_form_action(
         request,
@@ -176,7 +177,7 @@ def meeting_create_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def meeting_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_detail_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     meeting = selectors.access_meeting_by_id(request.user, pk)
     return render(
         request,
@@ -193,7 +194,7 @@ def meeting_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def resolution_create_view(request: HttpRequest, pk: int) -> HttpResponse:
+def resolution_create_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     meeting = selectors.access_meeting_by_id(request.user, pk)
     return post_form_action(
         request,
@@ -206,7 +207,7 @@ def resolution_create_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def progress_view(request: HttpRequest, pk: int) -> HttpResponse:
+def progress_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     resolution = selectors.access_resolution_by_id(request.user, pk)
     back = reverse("governance:meeting-detail", kwargs={"pk": resolution.meeting_id})
     return post_form_action(
@@ -219,7 +220,7 @@ def progress_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def report_view(request: HttpRequest, pk: int) -> HttpResponse:
+def report_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """社情民意报告: opinions of the topic grouped by theme, as a page or a PDF for the bureau."""
     topic = selectors.access_topic_by_id(request.user, pk)
     if not permissions.can_run_topic(request.user, topic):

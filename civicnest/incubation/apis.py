@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from civicnest.accounts.requests import AuthenticatedApiRequest
 from civicnest.incubation import selectors, services
 from civicnest.incubation.models import ApplicationStatus, ServiceType
 from civicnest.registry.models import Category, Stage
@@ -67,7 +68,7 @@ class IncubationApplicationListApi(APIView):
         parameters=[ApplicationFilterSerializer, OpenApiParameter("page", int)],
         responses={200: IncubationApplicationOutputSerializer(many=True)},
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedApiRequest) -> Response:
         filters = self.ApplicationFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         qs = selectors.application_list(user=request.user, filters=filters.validated_data)
@@ -76,7 +77,7 @@ class IncubationApplicationListApi(APIView):
     @extend_schema(
         request=ApplicationInputSerializer, responses={201: IncubationApplicationOutputSerializer}
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedApiRequest) -> Response:
         payload = self.ApplicationInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
@@ -109,7 +110,7 @@ class TenancyListApi(APIView):
         ends_on = serializers.DateField()
 
     @extend_schema(responses={200: TenancyOutputSerializer(many=True)})
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedApiRequest) -> Response:
         qs = (
             selectors.tenancies_visible_to(request.user)
             .select_related("desk")
@@ -120,7 +121,7 @@ class TenancyListApi(APIView):
     @extend_schema(
         request=TenancyInputSerializer, responses={201: TenancyOutputSerializer, 409: None}
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedApiRequest) -> Response:
         payload = self.TenancyInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
@@ -164,7 +165,7 @@ class ServiceRecordListApi(APIView):
         parameters=[ServiceFilterSerializer],
         responses={200: ServiceRecordOutputSerializer(many=True)},
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedApiRequest) -> Response:
         filters = self.ServiceFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         qs = (
@@ -177,7 +178,7 @@ class ServiceRecordListApi(APIView):
         return _paginate(request, self, qs, ServiceRecordOutputSerializer)
 
     @extend_schema(request=ServiceInputSerializer, responses={201: ServiceRecordOutputSerializer})
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedApiRequest) -> Response:
         payload = self.ServiceInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)

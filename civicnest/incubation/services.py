@@ -13,10 +13,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civicnest.accounts.models import User
 from civicnest.accounts.roles import Role
 from civicnest.accounts.selectors import center_staff_of
 from civicnest.core.audit import acting_as
 from civicnest.core.exceptions import ApplicationError, ConflictError
+from civicnest.core.saving import save_new
 from civicnest.core.services import notify
 from civicnest.incubation import permissions
 from civicnest.incubation.models import (
@@ -47,20 +49,13 @@ from civicnest.registry.models import ActivityTeam, FilingStatus, SocialOrganiza
 S = ApplicationStatus
 
 
-def _save_new(actor: Any, obj: Any) -> Any:
-    obj.full_clean()
-    with acting_as(actor):
-        obj.save(force_insert=True)
-    return obj
-
-
 # -- programs and rounds --------------------------------------------------------------------------
 @transaction.atomic
-def program_create(*, actor: Any, center: Center, data: dict[str, Any]) -> IncubationProgram:
+def program_create(*, actor: User, center: Center, data: dict[str, Any]) -> IncubationProgram:
     if not permissions.can_create_program(actor, center):
         raise PermissionDenied(_("您无权为该中心设立孵化项目。"))
     fields = ("name", "kind", "description", "services_offered")
-    return _save_new(
+    return save_new(
         actor,
         IncubationProgram(
             center=center, region_id=center.region_id, **{k: data[k] for k in fields if k in data}
@@ -69,7 +64,7 @@ def program_create(*, actor: Any, center: Center, data: dict[str, Any]) -> Incub
 
 
 @transaction.atomic
-def round_create(*, actor: Any, program: IncubationProgram, data: dict[str, Any]) -> IntakeRound:
+def round_create(*, actor: User, program: IncubationProgram, data: dict[str, Any]) -> IntakeRound:
     if not permissions.can_manage_program(actor, program):
         raise PermissionDenied(_("您无权管理该孵化项目。"))
     fields = (
@@ -82,7 +77,7 @@ def round_create(*, actor: Any, program: IncubationProgram, data: dict[str, Any]
         "target_categories",
         "period_months",
     )
-    return _save_new(
+    return save_new(
         actor,
         IntakeRound(
             program=program,
@@ -112,7 +107,7 @@ def eligibility_notes(application: Application) -> list[str]:
 
 
 @transaction.atomic
-def application_submit(*, actor: Any, round_: IntakeRound, data: dict[str, Any]) -> Application:
+def application_submit(*, actor: User, round_: IntakeRound, data: dict[str, Any]) -> Application:
     locked = (
         IntakeRound.objects.select_for_update().select_related("program__center").get(pk=round_.pk)
     )
@@ -162,7 +157,7 @@ def application_submit(*, actor: Any, round_: IntakeRound, data: dict[str, Any])
         team=team,
         **{k: data[k] for k in fields if k in data},
     )
-    _save_new(actor, application)
+    save_new(actor, application)
     staff = center_staff_of(locked.program.center_id)
     notify(
         event="incubation.applied",
@@ -182,7 +177,7 @@ def _lock(application: Application) -> Application:
 
 
 def _move(
-    actor: Any, app: Application, to: str, reason: str = "", extra_fields: tuple[str, ...] = ()
+    actor: User, app: Application, to: str, reason: str = "", extra_fields: tuple[str, ...] = ()
 ) -> Application:
     if not can_move(app.status, to):
         raise ApplicationError(
@@ -212,7 +207,7 @@ def _move(
 
 @transaction.atomic
 def application_decide(
-    *, actor: Any, application: Application, to: str, reason: str = ""
+    *, actor: User, application: Application, to: str, reason: str = ""
 ) -> Application:
     """Eligibility and admission decisions of the center (submitted → … → admitted / waitlisted / rejected)."""
     app = _lock(application)
@@ -233,7 +228,7 @@ def application_decide(
 
 @transaction.atomic
 def review_submit(
-    *, actor: Any, application: Application, scores: dict[str, Any], comment: str = ""
+    *, actor: User, application: Application, scores: dict[str, Any], comment: str = ""
 ) -> ApplicationReview:
     app = _lock(application)
     if not permissions.can_review_application(actor, app):
@@ -262,7 +257,7 @@ def review_submit(
         total=Decimal(sum(clean.values())),
         comment=comment.strip(),
     )
-    return _save_new(actor, review)
+    return save_new(actor, review)
 
 
 # -- agreement ------------------------------------------------------------------------------------
@@ -271,7 +266,7 @@ def _agreement_number(app: Application, year: int) -> str:
 
 
 @transaction.atomic
-def agreement_create(*, actor: Any, application: Application, data: dict[str, Any]) -> Agreement:
+def agreement_create(*, actor: User, application: Application, data: dict[str, Any]) -> Agreement:
     app = _lock(application)
     if not permissions.can_manage_application(actor, app):
         raise PermissionDenied(_("您无权签订协议。"))
@@ -289,11 +284,11 @@ def agreement_create(*, actor: Any, application: Application, data: dict[str, An
         services_granted=list(data.get("services_granted") or []),
         created_by=actor,
     )
-    return _save_new(actor, agreement)
+    return save_new(actor, agreement)
 
 
 @transaction.atomic
-def agreement_sign(*, actor: Any, agreement: Agreement, signed_on: datetime.date) -> Agreement:
+def agreement_sign(*, actor: User, agreement: Agreement, signed_on: datetime.date) -> Agreement:
     app = _lock(agreement.application)
     if not permissions.can_manage_application(actor, app):
         raise PermissionDenied(_("您无权登记协议签订。"))
@@ -308,10 +303,10 @@ def agreement_sign(*, actor: Any, agreement: Agreement, signed_on: datetime.date
 
 # -- desks and tenancy ----------------------------------------------------------------------------
 @transaction.atomic
-def desk_create(*, actor: Any, center: Center, data: dict[str, Any]) -> Desk:
+def desk_create(*, actor: User, center: Center, data: dict[str, Any]) -> Desk:
     if not permissions.can_run_center(actor, center):
         raise PermissionDenied(_("您无权管理该中心的工位。"))
-    return _save_new(
+    return save_new(
         actor,
         Desk(
             center=center,
@@ -336,7 +331,7 @@ def _overlapping(
 @transaction.atomic
 def tenancy_allocate(
     *,
-    actor: Any,
+    actor: User,
     application: Application,
     desk: Desk,
     starts_on: datetime.date,
@@ -384,7 +379,7 @@ def tenancy_allocate(
 
 
 @transaction.atomic
-def tenancy_move_out(*, actor: Any, tenancy: Tenancy, moved_out_on: datetime.date) -> Tenancy:
+def tenancy_move_out(*, actor: User, tenancy: Tenancy, moved_out_on: datetime.date) -> Tenancy:
     locked = (
         Tenancy.objects.select_for_update(of=("self",))
         .select_related("application__round__program__center")
@@ -410,7 +405,7 @@ def tenancy_move_out(*, actor: Any, tenancy: Tenancy, moved_out_on: datetime.dat
 
 
 # -- service log, milestones, mentoring, progress ------------------------------------------------
-def _require_incubating(actor: Any, app: Application, *, allow_graduated: bool = False) -> None:
+def _require_incubating(actor: User, app: Application, *, allow_graduated: bool = False) -> None:
     if not permissions.can_manage_application(actor, app):
         raise PermissionDenied(_("您无权为该孵化对象记录。"))
     allowed = {S.ADMITTED, S.INCUBATING, S.EXTENDED} | ({S.GRADUATED} if allow_graduated else set())
@@ -421,7 +416,7 @@ def _require_incubating(actor: Any, app: Application, *, allow_graduated: bool =
 
 
 @transaction.atomic
-def service_log(*, actor: Any, application: Application, data: dict[str, Any]) -> ServiceRecord:
+def service_log(*, actor: User, application: Application, data: dict[str, Any]) -> ServiceRecord:
     app = _lock(application)
     _require_incubating(actor, app, allow_graduated=True)
     fields = ("service_type", "served_on", "hours", "topic", "outcome")
@@ -431,14 +426,14 @@ def service_log(*, actor: Any, application: Application, data: dict[str, Any]) -
         staff=actor,
         **{k: data[k] for k in fields if k in data},
     )
-    return _save_new(actor, record)
+    return save_new(actor, record)
 
 
 @transaction.atomic
-def milestone_add(*, actor: Any, application: Application, data: dict[str, Any]) -> Milestone:
+def milestone_add(*, actor: User, application: Application, data: dict[str, Any]) -> Milestone:
     app = _lock(application)
     _require_incubating(actor, app)
-    return _save_new(
+    return save_new(
         actor,
         Milestone(
             application=app,
@@ -449,7 +444,9 @@ def milestone_add(*, actor: Any, application: Application, data: dict[str, Any])
 
 
 @transaction.atomic
-def milestone_achieve(*, actor: Any, milestone: Milestone, achieved_on: datetime.date) -> Milestone:
+def milestone_achieve(
+    *, actor: User, milestone: Milestone, achieved_on: datetime.date
+) -> Milestone:
     app = _lock(milestone.application)
     _require_incubating(actor, app)
     milestone.achieved_on = achieved_on
@@ -460,7 +457,7 @@ def milestone_achieve(*, actor: Any, milestone: Milestone, achieved_on: datetime
 
 @transaction.atomic
 def mentor_assign(
-    *, actor: Any, application: Application, mentor: Any, since: datetime.date, focus: str = ""
+    *, actor: User, application: Application, mentor: Any, since: datetime.date, focus: str = ""
 ) -> Mentorship:
     app = _lock(application)
     _require_incubating(actor, app)
@@ -469,7 +466,7 @@ def mentor_assign(
         raise ValidationError({"mentor": [_("导师须为本辖区的专家或工作人员。")]})
     if app.mentorships.filter(mentor=mentor).exists():
         raise ApplicationError(_("该导师已在辅导此对象。"))
-    mentorship = _save_new(
+    mentorship = save_new(
         actor,
         Mentorship(
             application=app,
@@ -494,7 +491,7 @@ def quarter_of(day: datetime.date) -> str:
 
 @transaction.atomic
 def progress_review_add(
-    *, actor: Any, application: Application, data: dict[str, Any]
+    *, actor: User, application: Application, data: dict[str, Any]
 ) -> ProgressReview:
     app = _lock(application)
     is_mentor = app.mentorships.filter(mentor=actor).exists()
@@ -514,7 +511,7 @@ def progress_review_add(
         rating=data["rating"],
         summary=data["summary"],
     )
-    return _save_new(actor, review)
+    return save_new(actor, review)
 
 
 # -- graduation -----------------------------------------------------------------------------------
@@ -527,7 +524,7 @@ OUTCOME_STATUS = {
 
 @transaction.atomic
 def assessment_record(
-    *, actor: Any, application: Application, data: dict[str, Any]
+    *, actor: User, application: Application, data: dict[str, Any]
 ) -> GraduationAssessment:
     """The assessment against the plan decides the outcome: graduate, extend or exit."""
     app = _lock(application)
@@ -547,12 +544,12 @@ def assessment_record(
             if k in data
         },
     )
-    _save_new(actor, assessment)
+    save_new(actor, assessment)
     extra: tuple[str, ...] = ()
     if outcome == AssessmentOutcome.GRADUATE:
         app.graduated_on = assessment.assessed_on
         extra = ("graduated_on",)
-        _save_new(
+        save_new(
             actor,
             FollowUp(
                 application=app,
@@ -582,7 +579,7 @@ def assessment_record(
 
 @transaction.atomic
 def follow_up_record(
-    *, actor: Any, follow_up: FollowUp, done_on: datetime.date, note: str
+    *, actor: User, follow_up: FollowUp, done_on: datetime.date, note: str
 ) -> FollowUp:
     locked = (
         FollowUp.objects.select_for_update(of=("self",))

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from civicnest.accounts.requests import AuthenticatedRequest
 from civicnest.accounts.selectors import active_user_by_username
 from civicnest.core.actions import post_form_action
 from civicnest.core.exceptions import ApplicationError
@@ -36,7 +37,7 @@ S = ApplicationStatus
 
 
 @login_required
-def board_view(request: HttpRequest) -> HttpResponse:
+def board_view(request: AuthenticatedRequest) -> HttpResponse:
     scope = Scope.for_user(request.user)
     centers = list(selectors.board_centers(user=request.user)) if scope.is_staff_member else []
     center = None
@@ -68,7 +69,7 @@ def board_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def program_create_view(request: HttpRequest, pk: int) -> HttpResponse:
+def program_create_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     center = access_center_by_id(request.user, pk)
     if not permissions.can_create_program(request.user, center):
         raise PermissionDenied(_("您无权为该中心设立孵化项目。"))
@@ -89,7 +90,7 @@ def program_create_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def round_create_view(request: HttpRequest, pk: int) -> HttpResponse:
+def round_create_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     program = get_object_or_404(
         selectors.programs_visible_to(request.user).select_related("center"), pk=pk
     )
@@ -114,7 +115,7 @@ def round_create_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def round_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+def round_detail_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     round_ = selectors.access_round_by_id(request.user, pk)
     can_run = permissions.can_manage_program(request.user, round_.program)
     return render(
@@ -152,7 +153,7 @@ def _application_form(request: HttpRequest) -> f.ApplicationForm:
 
 
 @login_required
-def application_create_view(request: HttpRequest, pk: int) -> HttpResponse:
+def application_create_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     round_ = selectors.access_round_by_id(request.user, pk)
     form = _application_form(request)
     if request.method == "POST" and form.is_valid():
@@ -169,7 +170,7 @@ def application_create_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def application_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+def application_detail_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     app = selectors.access_application_by_id(request.user, pk)
     can_manage = permissions.can_manage_application(request.user, app)
     center = app.round.program.center
@@ -225,7 +226,7 @@ def _app_action(request: HttpRequest, pk: int, form: Any, call: Any, success: st
 
 @login_required
 @require_POST
-def decide_view(request: HttpRequest, pk: int) -> HttpResponse:
+def decide_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     to = request.POST.get("to", "")
     if to not in S.values:
         raise PermissionDenied(_("无效的操作。"))
@@ -242,7 +243,7 @@ def decide_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def review_view(request: HttpRequest, pk: int) -> HttpResponse:
+def review_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     form = f.ReviewForm(request.POST)
     return _app_action(
         request,
@@ -257,7 +258,7 @@ def review_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def agreement_create_view(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement_create_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _app_action(
         request,
         pk,
@@ -269,7 +270,7 @@ def agreement_create_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def agreement_sign_view(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement_sign_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     def sign(app: Any, d: dict[str, Any]) -> Any:
         if not hasattr(app, "agreement"):
             raise ApplicationError(_("请先生成孵化协议。"))
@@ -283,7 +284,7 @@ def agreement_sign_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def agreement_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement_pdf_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     app = selectors.access_application_by_id(request.user, pk)
     agreement = getattr(app, "agreement", None)
     if agreement is None:
@@ -297,7 +298,7 @@ def agreement_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def certificate_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
+def certificate_pdf_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     app = selectors.access_application_by_id(request.user, pk)
     if app.status != S.GRADUATED:
         raise PermissionDenied(_("只有已出壳的对象有出壳证书。"))
@@ -309,7 +310,7 @@ def certificate_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def tenancy_create_view(request: HttpRequest, pk: int) -> HttpResponse:
+def tenancy_create_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     app = selectors.access_application_by_id(request.user, pk)
     form = f.TenancyForm(
         request.POST, desks=selectors.center_desks(center_id=app.round.program.center_id)
@@ -331,7 +332,7 @@ def tenancy_create_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def tenancy_move_out_view(request: HttpRequest, pk: int) -> HttpResponse:
+def tenancy_move_out_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     tenancy = get_object_or_404(selectors.tenancies_visible_to(request.user), pk=pk)
     return post_form_action(
         request,
@@ -346,7 +347,7 @@ def tenancy_move_out_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def service_create_view(request: HttpRequest, pk: int) -> HttpResponse:
+def service_create_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _app_action(
         request,
         pk,
@@ -358,7 +359,7 @@ def service_create_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def milestone_create_view(request: HttpRequest, pk: int) -> HttpResponse:
+def milestone_create_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _app_action(
         request,
         pk,
@@ -370,7 +371,7 @@ def milestone_create_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def milestone_achieve_view(request: HttpRequest, pk: int) -> HttpResponse:
+def milestone_achieve_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     milestone = selectors.access_milestone_by_id(request.user, pk)
     return post_form_action(
         request,
@@ -385,7 +386,7 @@ def milestone_achieve_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def mentor_create_view(request: HttpRequest, pk: int) -> HttpResponse:
+def mentor_create_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     def assign(app: Any, d: dict[str, Any]) -> Any:
         mentor = active_user_by_username(d["mentor"].strip())
         if mentor is None:
@@ -399,7 +400,7 @@ def mentor_create_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def progress_create_view(request: HttpRequest, pk: int) -> HttpResponse:
+def progress_create_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _app_action(
         request,
         pk,
@@ -411,7 +412,7 @@ def progress_create_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def assessment_create_view(request: HttpRequest, pk: int) -> HttpResponse:
+def assessment_create_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _app_action(
         request,
         pk,
@@ -423,7 +424,7 @@ def assessment_create_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def follow_up_view(request: HttpRequest, pk: int) -> HttpResponse:
+def follow_up_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     follow_up = selectors.access_follow_up_by_id(request.user, pk)
     return post_form_action(
         request,
@@ -437,7 +438,7 @@ def follow_up_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def desk_list_view(request: HttpRequest, pk: int) -> HttpResponse:
+def desk_list_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     center = access_center_by_id(request.user, pk)
     can_run = permissions.can_run_center(request.user, center)
     form = f.DeskForm(request.POST or None)

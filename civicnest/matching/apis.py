@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from civicnest.accounts.requests import AuthenticatedApiRequest
 from civicnest.matching import selectors, services
 from civicnest.matching.codes import Beneficiary, Category
 from civicnest.matching.live_index import live_index
@@ -70,7 +71,7 @@ class ServiceListApi(APIView):
         capacity = serializers.IntegerField(min_value=1, required=False, default=20)
 
     @extend_schema(responses={200: ServiceOutputSerializer(many=True)})
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedApiRequest) -> Response:
         paginator = StandardPagination()
         qs = (
             selectors.offerings_visible_to(request.user)
@@ -81,7 +82,7 @@ class ServiceListApi(APIView):
         return paginator.get_paginated_response(ServiceOutputSerializer(page, many=True).data)
 
     @extend_schema(request=OfferingInputSerializer, responses={201: ServiceOutputSerializer})
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedApiRequest) -> Response:
         payload = self.OfferingInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
@@ -113,7 +114,7 @@ class NeedListApi(APIView):
         category = serializers.CharField(required=False, allow_blank=True, default="")
 
     @extend_schema(responses={200: NeedOutputSerializer(many=True)})
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedApiRequest) -> Response:
         paginator = StandardPagination()
         page = paginator.paginate_queryset(
             selectors.need_list(user=request.user), request, view=self
@@ -121,7 +122,7 @@ class NeedListApi(APIView):
         return paginator.get_paginated_response(NeedOutputSerializer(page, many=True).data)
 
     @extend_schema(request=NeedInputSerializer, responses={201: NeedOutputSerializer})
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedApiRequest) -> Response:
         payload = self.NeedInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         need = services.need_submit(actor=request.user, data=dict(payload.validated_data))
@@ -145,7 +146,7 @@ class NeedMatchesApi(APIView):
             )
         },
     )
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: AuthenticatedApiRequest, pk: int) -> Response:
         need = selectors.access_need_by_id(request.user, pk)
         try:
             limit = min(max(int(request.query_params.get("limit", 10)), 1), 50)

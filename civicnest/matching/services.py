@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civicnest.accounts.models import User
 from civicnest.accounts.roles import Role
 from civicnest.accounts.selectors import center_staff_of, org_reps_of
 from civicnest.core.audit import acting_as
@@ -91,7 +92,7 @@ def _check_codes(values: Any, allowed: list[str], field: str, label: str) -> lis
 
 # -- needs ----------------------------------------------------------------------------------------
 @transaction.atomic
-def need_submit(*, actor: Any, data: dict[str, Any]) -> Need:
+def need_submit(*, actor: User, data: dict[str, Any]) -> Need:
     region = (
         data["region"]
         if isinstance(data.get("region"), Region)
@@ -158,7 +159,7 @@ OFFERING_FIELDS = ("title", "description", "capacity", "schedule", "cost_model",
 
 @transaction.atomic
 def offering_save(
-    *, actor: Any, organization: Any, data: dict[str, Any], offering: ServiceOffering | None = None
+    *, actor: User, organization: Any, data: dict[str, Any], offering: ServiceOffering | None = None
 ) -> ServiceOffering:
     errors: dict[str, list[str]] = {}
     if not (data.get("description") or "").strip():
@@ -210,7 +211,7 @@ def offering_save(
 
 
 @transaction.atomic
-def resource_create(*, actor: Any, data: dict[str, Any]) -> Resource:
+def resource_create(*, actor: User, data: dict[str, Any]) -> Resource:
     region = data["region"]
     if not permissions.can_submit_need(actor, region.code):
         raise PermissionDenied(_("只能登记本辖区的资源。"))
@@ -293,7 +294,7 @@ def _lock_match(match: Match) -> Match:
     )
 
 
-def _allowed(actor: Any, match: Match, who: str) -> bool:
+def _allowed(actor: User, match: Match, who: str) -> bool:
     if who == "staff":
         return permissions.can_manage_need(actor, match.need)
     if who == "org":
@@ -301,7 +302,7 @@ def _allowed(actor: Any, match: Match, who: str) -> bool:
     return permissions.can_rate(actor, match)
 
 
-def _move(actor: Any, match: Match, to: str, fields: dict[str, Any] | None = None) -> Match:
+def _move(actor: User, match: Match, to: str, fields: dict[str, Any] | None = None) -> Match:
     who = MATCH_FLOW.get(match.status, {}).get(to)
     if who is None:
         raise ApplicationError(
@@ -322,7 +323,7 @@ def _move(actor: Any, match: Match, to: str, fields: dict[str, Any] | None = Non
 
 
 @transaction.atomic
-def match_offer(*, actor: Any, need: Need, offering: ServiceOffering) -> Match:
+def match_offer(*, actor: User, need: Need, offering: ServiceOffering) -> Match:
     """Staff offer a need to an organization (the engine's suggestion or their own pick)."""
     if not permissions.can_manage_need(actor, need):
         raise PermissionDenied(_("只有辖区内的工作人员可以推送需求。"))
@@ -354,7 +355,7 @@ def match_offer(*, actor: Any, need: Need, offering: ServiceOffering) -> Match:
 
 
 @transaction.atomic
-def match_respond(*, actor: Any, match: Match, accept: bool, reason: str = "") -> Match:
+def match_respond(*, actor: User, match: Match, accept: bool, reason: str = "") -> Match:
     locked = _lock_match(match)
     if not accept and not reason.strip():
         raise ValidationError({"reason": [_("婉拒时请说明原因。")]})
@@ -377,13 +378,13 @@ def match_respond(*, actor: Any, match: Match, accept: bool, reason: str = "") -
 
 
 @transaction.atomic
-def match_schedule(*, actor: Any, match: Match, day: datetime.date) -> Match:
+def match_schedule(*, actor: User, match: Match, day: datetime.date) -> Match:
     return _move(actor, _lock_match(match), M.SCHEDULED, {"scheduled_for": day})
 
 
 @transaction.atomic
 def match_deliver(
-    *, actor: Any, match: Match, delivered_on: datetime.date, hours: Decimal, people_served: int
+    *, actor: User, match: Match, delivered_on: datetime.date, hours: Decimal, people_served: int
 ) -> Match:
     if delivered_on > timezone.localdate():
         raise ValidationError({"delivered_on": [_("服务日期不能晚于今天。")]})
@@ -406,14 +407,14 @@ def match_deliver(
 
 
 @transaction.atomic
-def match_rate(*, actor: Any, match: Match, rating: int, comment: str = "") -> Match:
+def match_rate(*, actor: User, match: Match, rating: int, comment: str = "") -> Match:
     if not 1 <= rating <= 5:
         raise ValidationError({"rating": [_("请打 1–5 星。")]})
     return _move(actor, _lock_match(match), M.RATED, {"rating": rating, "comment": comment.strip()})
 
 
 @transaction.atomic
-def match_close(*, actor: Any, match: Match) -> Match:
+def match_close(*, actor: User, match: Match) -> Match:
     locked = _move(actor, _lock_match(match), M.CLOSED)
     if not locked.need.matches.exclude(status__in=[M.CLOSED, M.DECLINED, M.SUGGESTED]).exists():
         Need.objects.filter(pk=locked.need_id).update(

@@ -11,7 +11,8 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from civicnest.core.actions import post_form_action
+from civicnest.accounts.requests import AuthenticatedRequest
+from civicnest.core.actions import post_form_action, safe_next
 from civicnest.core.exceptions import ApplicationError
 from civicnest.core.forms import apply_service_errors
 from civicnest.core.masking import mask_name
@@ -35,7 +36,7 @@ NEED_PAGE_SIZE = 50
 
 
 @login_required
-def need_create_view(request: HttpRequest) -> HttpResponse:
+def need_create_view(request: AuthenticatedRequest) -> HttpResponse:
     form = NeedForm(request.POST or None, initial={"region": initial_region(request.user)})
     if request.method == "POST" and form.is_valid():
         try:
@@ -52,7 +53,7 @@ def need_create_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def need_list_view(request: HttpRequest) -> HttpResponse:
+def need_list_view(request: AuthenticatedRequest) -> HttpResponse:
     needs = selectors.need_list(
         user=request.user,
         filters={
@@ -79,16 +80,14 @@ def need_list_view(request: HttpRequest) -> HttpResponse:
         request,
         "matching/need_list.html",
         {
-            "rows": cached_fragment(
-                name="needs", request=request, models=[Need], render=rows, per_user=True
-            ),
+            "rows": cached_fragment(name="needs", request=request, models=[Need], render=rows),
             "is_staff_member": Scope.for_user(request.user).is_staff_member,
         },
     )
 
 
 @login_required
-def need_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+def need_detail_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     need = selectors.access_need_by_id(request.user, pk)
     can_manage = permissions.can_manage_need(request.user, need)
     matches = list(need.matches.select_related("offering__organization").order_by("-score"))
@@ -113,7 +112,7 @@ def need_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def board_view(request: HttpRequest) -> HttpResponse:
+def board_view(request: AuthenticatedRequest) -> HttpResponse:
     if not Scope.for_user(request.user).is_staff_member:
         raise PermissionDenied(_("只有中心工作人员和民政局可以使用对接看板。"))
 
@@ -134,6 +133,7 @@ def board_view(request: HttpRequest) -> HttpResponse:
                 models=[Need, Match, ServiceOffering],
                 vary=(),
                 render=board,
+                shared=True,
             ),
             "summary": cached_stats(
                 "matching",
@@ -146,7 +146,7 @@ def board_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def offer_view(request: HttpRequest, pk: int) -> HttpResponse:
+def offer_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     need = selectors.access_need_by_id(request.user, pk)
     offering = selectors.access_offering_by_id(
         request.user, int(request.POST.get("offering", "0") or 0)
@@ -157,12 +157,12 @@ def offer_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("已推送给“%(org)s”。") % {"org": offering.organization.name})
-    return redirect(request.POST.get("next") or need.get_absolute_url())
+    return redirect(safe_next(request, need.get_absolute_url()))
 
 
 @login_required
 @require_POST
-def refresh_view(request: HttpRequest, pk: int) -> HttpResponse:
+def refresh_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     need = selectors.access_need_by_id(request.user, pk)
     if not permissions.can_manage_need(request.user, need):
         raise PermissionDenied(_("只有辖区内的工作人员可以刷新推荐。"))
@@ -172,7 +172,7 @@ def refresh_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def inbox_view(request: HttpRequest) -> HttpResponse:
+def inbox_view(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "matching/inbox.html",
@@ -192,7 +192,7 @@ def _match_action(
     return post_form_action(
         request,
         form=form,
-        back_to=request.POST.get("next") or "matching:inbox",
+        back_to=safe_next(request, "matching:inbox"),
         success=success,
         call=lambda data: call(match, data),
     )
@@ -200,7 +200,7 @@ def _match_action(
 
 @login_required
 @require_POST
-def respond_view(request: HttpRequest, pk: int) -> HttpResponse:
+def respond_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     accept = request.POST.get("accept") == "1"
     return _match_action(
         request,
@@ -215,7 +215,7 @@ def respond_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def schedule_view(request: HttpRequest, pk: int) -> HttpResponse:
+def schedule_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _match_action(
         request,
         pk,
@@ -227,7 +227,7 @@ def schedule_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def deliver_view(request: HttpRequest, pk: int) -> HttpResponse:
+def deliver_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _match_action(
         request,
         pk,
@@ -238,7 +238,7 @@ def deliver_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def rate_view(request: HttpRequest, pk: int) -> HttpResponse:
+def rate_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     match = selectors.access_match_by_id(request.user, pk)
     if not permissions.can_rate(request.user, match):
         raise PermissionDenied(_("只有提出需求的人可以评价。"))
@@ -256,7 +256,7 @@ def rate_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def close_view(request: HttpRequest, pk: int) -> HttpResponse:
+def close_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     match = selectors.access_match_by_id(request.user, pk)
     try:
         services.match_close(actor=request.user, match=match)
@@ -266,7 +266,7 @@ def close_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def offering_list_view(request: HttpRequest) -> HttpResponse:
+def offering_list_view(request: AuthenticatedRequest) -> HttpResponse:
     offerings = (
         selectors.offerings_visible_to(request.user)
         .select_related("organization")
@@ -280,7 +280,7 @@ def offering_list_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def offering_form_view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def offering_form_view(request: AuthenticatedRequest, pk: int | None = None) -> HttpResponse:
     offering = selectors.access_offering_by_id(request.user, pk) if pk else None
     orgs = list(own_organizations(user=request.user))
     organization = offering.organization if offering else (orgs[0] if orgs else None)
@@ -320,7 +320,7 @@ def offering_form_view(request: HttpRequest, pk: int | None = None) -> HttpRespo
 
 
 @login_required
-def offering_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+def offering_detail_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     offering = selectors.access_offering_by_id(request.user, pk)
     return render(
         request,

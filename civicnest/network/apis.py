@@ -5,10 +5,10 @@ from typing import Any
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from civicnest.accounts.requests import AuthenticatedApiRequest
 from civicnest.core.exceptions import ApplicationError
 from civicnest.core.masking import mask_phone
 from civicnest.network.models import Center, CenterLevel, CenterStatus, CenterType, OperationMode
@@ -103,7 +103,7 @@ class CenterListApi(APIView):
         parameters=[CenterFilterSerializer, OpenApiParameter("page", int)],
         responses={200: CenterOutputSerializer(many=True)},
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedApiRequest) -> Response:
         filters = self.CenterFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         paginator = StandardPagination()
@@ -114,7 +114,7 @@ class CenterListApi(APIView):
         return paginator.get_paginated_response(data)
 
     @extend_schema(request=CenterInputSerializer, responses={201: CenterOutputSerializer})
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedApiRequest) -> Response:
         payload = CenterInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         center = center_create(actor=request.user, data=payload.to_service_data(request.user))
@@ -126,12 +126,12 @@ class CenterListApi(APIView):
 
 class CenterDetailApi(APIView):
     @extend_schema(responses={200: CenterOutputSerializer})
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: AuthenticatedApiRequest, pk: int) -> Response:
         center = access_center_by_id(request.user, pk)
         return Response(CenterOutputSerializer(center, context={"request": request}).data)
 
     @extend_schema(request=CenterInputSerializer, responses={200: CenterOutputSerializer})
-    def patch(self, request: Request, pk: int) -> Response:
+    def patch(self, request: AuthenticatedApiRequest, pk: int) -> Response:
         center = access_center_by_id(request.user, pk, for_write=True)
         payload = CenterInputSerializer(data=request.data, partial=True)
         payload.is_valid(raise_exception=True)

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from civicnest.accounts.models import User
 from civicnest.core.audit import acting_as
 from civicnest.network.models import LEVEL_ORDER, Center, CenterStaff
 from civicnest.network.permissions import can_create_center, can_edit_center
@@ -88,7 +89,7 @@ def _is_descendant(candidate: Center, ancestor: Center) -> bool:
 
 
 @transaction.atomic
-def center_create(*, actor: Any, data: dict[str, Any]) -> Center:
+def center_create(*, actor: User, data: dict[str, Any]) -> Center:
     center = Center(**{k: v for k, v in data.items() if k in CENTER_FIELDS})
     center.full_clean()
     _check_placement(center)
@@ -100,7 +101,7 @@ def center_create(*, actor: Any, data: dict[str, Any]) -> Center:
 
 
 @transaction.atomic
-def center_update(*, actor: Any, center: Center, data: dict[str, Any]) -> Center:
+def center_update(*, actor: User, center: Center, data: dict[str, Any]) -> Center:
     locked = (
         Center.objects.select_for_update(of=("self",))
         .select_related("region", "parent")
@@ -125,7 +126,7 @@ def center_update(*, actor: Any, center: Center, data: dict[str, Any]) -> Center
 
 
 @transaction.atomic
-def staff_create(*, actor: Any, center: Center, data: dict[str, Any]) -> CenterStaff:
+def staff_create(*, actor: User, center: Center, data: dict[str, Any]) -> CenterStaff:
     if not can_edit_center(actor, center):
         raise PermissionDenied(_("您没有管理该中心人员的权限。"))
     staff = CenterStaff(center=center, **{k: v for k, v in data.items() if k in STAFF_FIELDS})
@@ -136,7 +137,7 @@ def staff_create(*, actor: Any, center: Center, data: dict[str, Any]) -> CenterS
 
 
 @transaction.atomic
-def staff_update(*, actor: Any, staff: CenterStaff, data: dict[str, Any]) -> CenterStaff:
+def staff_update(*, actor: User, staff: CenterStaff, data: dict[str, Any]) -> CenterStaff:
     locked = (
         CenterStaff.objects.select_for_update(of=("self",))
         .select_related("center")

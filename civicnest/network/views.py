@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from civicnest.accounts.requests import AuthenticatedRequest
 from civicnest.core.forms import apply_service_errors
 from civicnest.core.masking import mask_phone
 from civicnest.core.paging import CappedPaginator
@@ -33,7 +34,7 @@ def _require_staff(request: HttpRequest) -> Scope:
 
 
 @login_required
-def network_tree_view(request: HttpRequest) -> HttpResponse:
+def network_tree_view(request: AuthenticatedRequest) -> HttpResponse:
     _require_staff(request)
     return render(
         request,
@@ -47,7 +48,7 @@ def network_tree_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def center_list_view(request: HttpRequest) -> HttpResponse:
+def center_list_view(request: AuthenticatedRequest) -> HttpResponse:
     _require_staff(request)
     form = CenterFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -62,7 +63,7 @@ def center_list_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def center_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+def center_detail_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     _require_staff(request)
     center = access_center_by_id(request.user, pk)
     may_edit = can_edit_center(request.user, center)
@@ -84,7 +85,7 @@ def center_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def center_create_view(request: HttpRequest) -> HttpResponse:
+def center_create_view(request: AuthenticatedRequest) -> HttpResponse:
     _require_staff(request)
     if not can_create_any_center(request.user):
         raise PermissionDenied(_("您无权新建中心。"))
@@ -101,7 +102,7 @@ def center_create_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def center_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+def center_edit_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     _require_staff(request)
     center = access_center_by_id(request.user, pk, for_write=True)
     form = CenterForm(request.POST or None, instance=center, user=request.user)
@@ -121,7 +122,7 @@ def center_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def staff_create_view(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_create_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     _require_staff(request)
     center = access_center_by_id(request.user, pk, for_write=True)
     form = StaffForm(request.POST or None)
@@ -137,7 +138,7 @@ def staff_create_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def staff_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_edit_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     _require_staff(request)
     staff = access_staff_by_id(request.user, pk)
     form = StaffForm(request.POST or None, instance=staff)

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civicnest.accounts.models import RoleAssignment
+from civicnest.accounts.models import RoleAssignment, User
 from civicnest.accounts.roles import Role
 from civicnest.core.audit import acting_as
 from civicnest.core.services import notify
@@ -48,7 +48,7 @@ def _recipients(notice: Notice) -> dict[int, tuple[Any, str]]:
 
 
 @transaction.atomic
-def notice_send(*, actor: Any, data: dict[str, Any]) -> Notice:
+def notice_send(*, actor: User, data: dict[str, Any]) -> Notice:
     center: Center | None = data.get("center")
     scope = Scope.for_user(actor)
     if center is not None:
@@ -98,7 +98,7 @@ def notice_send(*, actor: Any, data: dict[str, Any]) -> Notice:
     return notice
 
 
-def notice_mark_read(*, actor: Any, notice: Notice) -> None:
+def notice_mark_read(*, actor: User, notice: Notice) -> None:
     """Opening a notice is its read receipt; the first opening counts."""
     Receipt.objects.filter(notice=notice, recipient=actor, read_at__isnull=True).update(
         read_at=timezone.now()

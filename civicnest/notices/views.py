@@ -4,10 +4,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from civicnest.accounts.requests import AuthenticatedRequest
 from civicnest.core.forms import apply_service_errors
 from civicnest.core.masking import mask_name
 from civicnest.network.selectors import centers_editable_by
@@ -17,7 +18,7 @@ from civicnest.regions.scoping import Scope
 
 
 @login_required
-def notice_list(request: HttpRequest) -> HttpResponse:
+def notice_list(request: AuthenticatedRequest) -> HttpResponse:
     box = "sent" if request.GET.get("box") == "sent" else "inbox"
     qs = (
         selectors.notices_sent(request.user).order_by("-created_at", "-pk")
@@ -36,7 +37,7 @@ def notice_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def notice_create(request: HttpRequest) -> HttpResponse:
+def notice_create(request: AuthenticatedRequest) -> HttpResponse:
     if not Scope.for_user(request.user).is_staff_member:
         raise PermissionDenied(_("工作通知由管理部门和中心工作人员发送。"))
     form = NoticeForm(request.POST or None, centers=centers_editable_by(request.user))
@@ -57,7 +58,7 @@ def notice_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def notice_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     notice, sees_receipts = selectors.access_notice_by_id(request.user, pk)
     services.notice_mark_read(actor=request.user, notice=notice)
     receipts = (

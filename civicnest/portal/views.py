@@ -67,6 +67,7 @@ def portal_organizations(request: HttpRequest) -> HttpResponse:
                 request=request,
                 models=[SocialOrganization, ActivityTeam],
                 render=directory,
+                shared=True,
             ),
             "districts": district_list(),
             "district": district,

@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from civicnest.accounts.requests import AuthenticatedApiRequest
 from civicnest.core.exceptions import ApplicationError
 from civicnest.regions.codes import RegionCodeError
 from civicnest.regions.models import Region, RegionLevel
@@ -63,7 +64,7 @@ class RegionListApi(ListAPIView[Region]):
             raise ApplicationError(str(exc)) from exc
 
     @extend_schema(request=RegionCreateInputSerializer, responses={201: RegionOutputSerializer})
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedApiRequest) -> Response:
         data = self.RegionCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         region = region_create(
@@ -77,7 +78,7 @@ class RegionListApi(ListAPIView[Region]):
 
 class RegionDetailApi(APIView):
     @extend_schema(responses={200: RegionOutputSerializer})
-    def get(self, request: Request, code: str) -> Response:
+    def get(self, request: AuthenticatedApiRequest, code: str) -> Response:
         region = region_get(code=code)
         if region is None:
             raise NotFound(_("区划代码不存在：%(code)s") % {"code": code})

@@ -37,6 +37,7 @@ from django.middleware.csrf import get_token
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
+from civicnest.accounts.roles import STAFF_ROLES
 from civicnest.regions.scoping import Scope
 
 T = TypeVar("T")
@@ -102,18 +103,32 @@ def track(*models: type[Model]) -> None:
             )
 
 
+def fragment_owner(scope: Scope, *, shared: bool) -> int | None:
+    """The user a cached fragment belongs to, or None when users with the same grants may share it."""
+    if scope.user_id is None:  # anonymous visitors see public rows only
+        return None
+    only_staff = bool(scope.grants) and all(g.role in STAFF_ROLES for g in scope.grants)
+    if shared and (only_staff or scope.is_superuser):
+        return None
+    return scope.user_id
+
+
 def cached_fragment(
     *,
     name: str,
     request: HttpRequest,
     models: Iterable[type[Model]],
     render: Callable[[], str],
-    per_user: bool = False,
+    shared: bool = False,
     vary: Iterable[tuple[str, str]] | None = None,
 ) -> SafeString:
     """The fragment `render()` makes, from the cache when the same view of the same rows was rendered in the
-    last LIST_CACHE_SECONDS. `per_user`: the rows depend on who asks, beyond their grants (their own needs);
-    `vary`: the query parameters the fragment depends on (default: all of request.GET)."""
+    last LIST_CACHE_SECONDS. `vary`: the query parameters the fragment depends on (default: all of request.GET).
+
+    Who may share an entry is decided by `fragment_owner()`, not by the caller: by default an entry belongs to
+    one user. `shared=True` says the rows are a pure jurisdiction list (the same for everyone with the same
+    grants); it is honoured only for users whose every grant is a staff role and for anonymous visitors,
+    because what residents, organizations, funders, experts and volunteers see is their own rows."""
     seconds = getattr(settings, "LIST_CACHE_SECONDS", 30)
     if seconds <= 0:
         return _with_token(request, render())
@@ -125,8 +140,8 @@ def cached_fragment(
     query = sorted(
         vary if vary is not None else ((k, v) for k, vs in request.GET.lists() for v in vs)
     )
-    who = getattr(request.user, "pk", None) if per_user else None
-    raw = repr((scope_key(Scope.for_user(request.user)), who, query, stamp)).encode()
+    scope = Scope.for_user(request.user)
+    raw = repr((scope_key(scope), fragment_owner(scope, shared=shared), query, stamp)).encode()
     key = (
         f"civicnest:frag:{name}:{translation.get_language()}:{hashlib.sha256(raw).hexdigest()[:40]}"
     )

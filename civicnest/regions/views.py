@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from civicnest.accounts.requests import AuthenticatedRequest
 from civicnest.accounts.roles import Role
 from civicnest.core.forms import apply_service_errors
 from civicnest.regions.codes import RegionCodeError
@@ -31,7 +32,7 @@ def _require_staff(request: HttpRequest) -> Scope:
 
 
 @login_required
-def region_browse(request: HttpRequest, code: str = "") -> HttpResponse:
+def region_browse(request: AuthenticatedRequest, code: str = "") -> HttpResponse:
     scope = _require_staff(request)
     code = code or scope.home_region_code or ""
     q = request.GET.get("q", "").strip()
@@ -59,7 +60,7 @@ def region_browse(request: HttpRequest, code: str = "") -> HttpResponse:
 
 
 @login_required
-def region_create_view(request: HttpRequest) -> HttpResponse:
+def region_create_view(request: AuthenticatedRequest) -> HttpResponse:
     scope = Scope.for_user(request.user)
     if not scope.has_role(Role.BUREAU_OFFICER):
         raise PermissionDenied(_("只有民政局工作人员可以新增区划。"))

@@ -4,10 +4,10 @@ from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from civicnest.accounts.requests import AuthenticatedApiRequest
 from civicnest.core.masking import mask_phone
 from civicnest.regions.codes import RegionCodeError, normalize_region_code
 from civicnest.regions.models import Region
@@ -116,7 +116,7 @@ class OrganizationListApi(APIView):
         parameters=[OrganizationFilterSerializer, OpenApiParameter("page", int)],
         responses={200: OrganizationOutputSerializer(many=True)},
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedApiRequest) -> Response:
         filters = OrganizationFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         paginator = StandardPagination()
@@ -132,7 +132,7 @@ class OrganizationListApi(APIView):
     @extend_schema(
         request=OrganizationInputSerializer, responses={201: OrganizationOutputSerializer}
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedApiRequest) -> Response:
         payload = OrganizationInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         org = services.organization_create(actor=request.user, data=dict(payload.validated_data))
@@ -144,14 +144,14 @@ class OrganizationListApi(APIView):
 
 class OrganizationDetailApi(APIView):
     @extend_schema(responses={200: OrganizationOutputSerializer})
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: AuthenticatedApiRequest, pk: int) -> Response:
         org = selectors.access_organization_by_id(request.user, pk)
         return Response(OrganizationOutputSerializer(org, context={"request": request}).data)
 
     @extend_schema(
         request=OrganizationInputSerializer, responses={200: OrganizationOutputSerializer}
     )
-    def patch(self, request: Request, pk: int) -> Response:
+    def patch(self, request: AuthenticatedApiRequest, pk: int) -> Response:
         org = selectors.access_organization_by_id(request.user, pk, for_write=True)
         payload = OrganizationInputSerializer(data=request.data, partial=True)
         payload.is_valid(raise_exception=True)
@@ -206,7 +206,7 @@ class TeamListApi(APIView):
     @extend_schema(
         parameters=[TeamFilterSerializer], responses={200: TeamOutputSerializer(many=True)}
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedApiRequest) -> Response:
         filters = TeamFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         paginator = StandardPagination()
@@ -218,7 +218,7 @@ class TeamListApi(APIView):
         return paginator.get_paginated_response(TeamOutputSerializer(page, many=True).data)
 
     @extend_schema(request=TeamInputSerializer, responses={201: TeamOutputSerializer})
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedApiRequest) -> Response:
         payload = TeamInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         team = services.team_submit(actor=request.user, data=dict(payload.validated_data))
@@ -231,7 +231,7 @@ class TeamTransitionApi(APIView):
         reason = serializers.CharField(required=False, allow_blank=True)
 
     @extend_schema(request=TeamTransitionInputSerializer, responses={200: TeamOutputSerializer})
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: AuthenticatedApiRequest, pk: int) -> Response:
         team: ActivityTeam = selectors.access_team_by_id(request.user, pk)
         payload = self.TeamTransitionInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -271,7 +271,7 @@ class AnnualReportListApi(APIView):
         parameters=[AnnualReportFilterSerializer],
         responses={200: AnnualReportOutputSerializer(many=True)},
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedApiRequest) -> Response:
         filters = self.AnnualReportFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         paginator = StandardPagination()
@@ -285,7 +285,7 @@ class AnnualReportListApi(APIView):
     @extend_schema(
         request=AnnualReportInputSerializer, responses={201: AnnualReportOutputSerializer}
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedApiRequest) -> Response:
         payload = self.AnnualReportInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)

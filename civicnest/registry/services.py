@@ -108,7 +108,7 @@ def _refresh_search_fields(org: SocialOrganization) -> None:
 
 
 @transaction.atomic
-def organization_create(*, actor: Any, data: dict[str, Any]) -> SocialOrganization:
+def organization_create(*, actor: User, data: dict[str, Any]) -> SocialOrganization:
     org = SocialOrganization(**{k: v for k, v in data.items() if k in ORG_STAFF_FIELDS})
     _check_org(org)
     org.full_clean()
@@ -122,7 +122,7 @@ def organization_create(*, actor: Any, data: dict[str, Any]) -> SocialOrganizati
 
 @transaction.atomic
 def organization_update(
-    *, actor: Any, organization: SocialOrganization, data: dict[str, Any]
+    *, actor: User, organization: SocialOrganization, data: dict[str, Any]
 ) -> SocialOrganization:
     org = (
         SocialOrganization.objects.select_for_update(of=("self",))
@@ -157,7 +157,7 @@ def organization_update(
 
 @transaction.atomic
 def organization_set_grade(
-    *, actor: Any, organization: SocialOrganization, grade: str, valid_until: datetime.date | None
+    *, actor: User, organization: SocialOrganization, grade: str, valid_until: datetime.date | None
 ) -> SocialOrganization:
     if not permissions.can_set_grade(actor, organization):
         raise PermissionDenied(_("只有民政局工作人员可以确认评估等级。"))
@@ -180,7 +180,7 @@ STATUS_AFTER_CREDIT = {
 @transaction.atomic
 def credit_record_add(
     *,
-    actor: Any,
+    actor: User,
     organization: SocialOrganization,
     kind: str,
     occurred_on: datetime.date,
@@ -222,7 +222,7 @@ def _next_filing_number(team: ActivityTeam, year: int) -> str:
 
 
 @transaction.atomic
-def team_submit(*, actor: Any, data: dict[str, Any]) -> ActivityTeam:
+def team_submit(*, actor: User, data: dict[str, Any]) -> ActivityTeam:
     team = ActivityTeam(**{k: v for k, v in data.items() if k in TEAM_FIELDS}, submitted_by=actor)
     if team.region_id and team.region.level not in {RegionLevel.STREET, RegionLevel.COMMUNITY}:
         raise ValidationError({"region": [_("群众活动团队应在街道或社区备案，请选择街道或社区。")]})
@@ -250,7 +250,7 @@ def _team_reviewers(team: ActivityTeam) -> list[User]:
 
 
 @transaction.atomic
-def team_transition(*, actor: Any, team: ActivityTeam, to: str, reason: str = "") -> ActivityTeam:
+def team_transition(*, actor: User, team: ActivityTeam, to: str, reason: str = "") -> ActivityTeam:
     locked = (
         ActivityTeam.objects.select_for_update(of=("self",))
         .select_related("region")
@@ -297,7 +297,7 @@ def team_transition(*, actor: Any, team: ActivityTeam, to: str, reason: str = ""
 
 
 @transaction.atomic
-def team_update(*, actor: Any, team: ActivityTeam, data: dict[str, Any]) -> ActivityTeam:
+def team_update(*, actor: User, team: ActivityTeam, data: dict[str, Any]) -> ActivityTeam:
     """The submitter corrects a returned filing (then resubmits)."""
     locked = ActivityTeam.objects.select_for_update(of=("self",)).get(pk=team.pk)
     if locked.status != FilingStatus.RETURNED or not permissions.can_resubmit_team(actor, locked):
@@ -313,7 +313,7 @@ def team_update(*, actor: Any, team: ActivityTeam, data: dict[str, Any]) -> Acti
 
 
 @transaction.atomic
-def team_confirm_year(*, actor: Any, team: ActivityTeam, year: int) -> ActivityTeam:
+def team_confirm_year(*, actor: User, team: ActivityTeam, year: int) -> ActivityTeam:
     """Annual re-confirmation (年度确认) of a filed team by its reviewing center."""
     locked = ActivityTeam.objects.select_for_update(of=("self",)).get(pk=team.pk)
     if locked.status != FilingStatus.FILED:
@@ -330,7 +330,7 @@ def team_confirm_year(*, actor: Any, team: ActivityTeam, year: int) -> ActivityT
 
 @transaction.atomic
 def guidance_add(
-    *, actor: Any, team: ActivityTeam, target_type: str, notes: str, given_on: datetime.date
+    *, actor: User, team: ActivityTeam, target_type: str, notes: str, given_on: datetime.date
 ) -> RegistrationGuidance:
     if team.status != FilingStatus.FILED:
         raise ApplicationError(_("只有已备案的团队可以申请登记指导。"))
@@ -350,7 +350,7 @@ def guidance_add(
 # -- annual reports -------------------------------------------------------------------------------
 @transaction.atomic
 def annual_report_submit(
-    *, actor: Any, organization: SocialOrganization, data: dict[str, Any]
+    *, actor: User, organization: SocialOrganization, data: dict[str, Any]
 ) -> AnnualReport:
     if not permissions.can_submit_annual_report(actor, organization):
         raise PermissionDenied(_("您无权为该组织提交年报。"))
@@ -380,7 +380,7 @@ def annual_report_submit(
 
 @transaction.atomic
 def annual_report_review(
-    *, actor: Any, report: AnnualReport, result: str, note: str = ""
+    *, actor: User, report: AnnualReport, result: str, note: str = ""
 ) -> AnnualReport:
     locked = (
         AnnualReport.objects.select_for_update(of=("self",))
@@ -422,7 +422,7 @@ def annual_report_review(
 @transaction.atomic
 def consulting_add(
     *,
-    actor: Any,
+    actor: User,
     organization: SocialOrganization,
     held_on: datetime.date,
     topic: str,
@@ -448,7 +448,12 @@ def consulting_add(
 # -- archives -------------------------------------------------------------------------------------
 @transaction.atomic
 def archive_upload(
-    *, actor: Any, organization: SocialOrganization, doc_type: str, title: str, upload: UploadedFile
+    *,
+    actor: User,
+    organization: SocialOrganization,
+    doc_type: str,
+    title: str,
+    upload: UploadedFile,
 ) -> ArchiveDocument:
     if not permissions.can_edit_org_profile(actor, organization):
         raise PermissionDenied(_("您无权为该组织上传档案。"))

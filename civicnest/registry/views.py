@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from civicnest.accounts.requests import AuthenticatedRequest
 from civicnest.accounts.roles import Role
 from civicnest.core.exceptions import ApplicationError
 from civicnest.core.forms import apply_service_errors
@@ -62,12 +63,13 @@ def filter_form(request: HttpRequest, template: str, form: Any) -> str:
         request=request,
         models=[],
         render=lambda: render_to_string(template, {"form": form}),
+        shared=True,
     )
 
 
 # -- organizations --------------------------------------------------------------------------------
 @login_required
-def organization_list_view(request: HttpRequest) -> HttpResponse:
+def organization_list_view(request: AuthenticatedRequest) -> HttpResponse:
     scope = _require_registry_user(request)
     form = OrganizationFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -97,7 +99,11 @@ def organization_list_view(request: HttpRequest) -> HttpResponse:
         {
             "filter_form": filter_form(request, "registry/_organization_filter.html", form),
             "table": cached_fragment(
-                name="orgs", request=request, models=[SocialOrganization], render=table
+                name="orgs",
+                request=request,
+                models=[SocialOrganization],
+                render=table,
+                shared=True,
             ),
             "is_staff_member": scope.is_staff_member,
             "query": query.urlencode(),
@@ -106,7 +112,7 @@ def organization_list_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def organization_create_view(request: HttpRequest) -> HttpResponse:
+def organization_create_view(request: AuthenticatedRequest) -> HttpResponse:
     scope = _require_registry_user(request)
     if not scope.is_staff_member:
         raise PermissionDenied(_("只有民政局和中心工作人员可以登记社会组织。"))
@@ -123,7 +129,7 @@ def organization_create_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def organization_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+def organization_detail_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     _require_registry_user(request)
     org = selectors.access_organization_by_id(request.user, pk)
     show_contacts = permissions.can_see_contacts(request.user, org)
@@ -151,7 +157,7 @@ def organization_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def organization_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+def organization_edit_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     _require_registry_user(request)
     org = selectors.access_organization_by_id(request.user, pk, for_write=True)
     self_service = not permissions.can_manage_org(request.user, org)
@@ -197,7 +203,7 @@ def _post_action(
 
 @login_required
 @require_POST
-def credit_add_view(request: HttpRequest, pk: int) -> HttpResponse:
+def credit_add_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _post_action(
         request,
         pk,
@@ -209,7 +215,7 @@ def credit_add_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def consulting_add_view(request: HttpRequest, pk: int) -> HttpResponse:
+def consulting_add_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _post_action(
         request,
         pk,
@@ -221,7 +227,7 @@ def consulting_add_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def archive_upload_view(request: HttpRequest, pk: int) -> HttpResponse:
+def archive_upload_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _post_action(
         request,
         pk,
@@ -238,14 +244,14 @@ def archive_upload_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def archive_download_view(request: HttpRequest, pk: int) -> FileResponse:
+def archive_download_view(request: AuthenticatedRequest, pk: int) -> FileResponse:
     doc = selectors.access_archive_by_id(request.user, pk)
     return serve_stored_file(doc.file, filename=doc.original_name)
 
 
 # -- annual reports -------------------------------------------------------------------------------
 @login_required
-def annual_report_create_view(request: HttpRequest, pk: int) -> HttpResponse:
+def annual_report_create_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     _require_registry_user(request)
     org = selectors.access_organization_by_id(request.user, pk)
     if not permissions.can_submit_annual_report(request.user, org):
@@ -265,7 +271,7 @@ def annual_report_create_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def annual_report_list_view(request: HttpRequest) -> HttpResponse:
+def annual_report_list_view(request: AuthenticatedRequest) -> HttpResponse:
     scope = _require_registry_user(request)
     year = request.GET.get("year", "")
     year_value = int(year) if year.isdigit() else timezone.localdate().year - 1
@@ -287,7 +293,7 @@ def annual_report_list_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def annual_report_review_view(request: HttpRequest, pk: int) -> HttpResponse:
+def annual_report_review_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     _require_registry_user(request)
     report = selectors.access_annual_report_by_id(request.user, pk)
     form = AnnualReportReviewForm(request.POST or None)
@@ -312,7 +318,7 @@ def annual_report_review_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 # -- import ---------------------------------------------------------------------------------------
 @login_required
-def organization_import_view(request: HttpRequest) -> HttpResponse:
+def organization_import_view(request: AuthenticatedRequest) -> HttpResponse:
     scope = _require_registry_user(request)
     if not scope.is_staff_member:
         raise PermissionDenied(_("只有民政局和中心工作人员可以导入社会组织。"))
@@ -331,14 +337,14 @@ def organization_import_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def import_template_view(request: HttpRequest) -> HttpResponse:
+def import_template_view(request: AuthenticatedRequest) -> HttpResponse:
     _require_registry_user(request)
     return _xlsx_response(excel.import_template(), "organization-import-template.xlsx")
 
 
 # -- activity teams -------------------------------------------------------------------------------
 @login_required
-def team_list_view(request: HttpRequest) -> HttpResponse:
+def team_list_view(request: AuthenticatedRequest) -> HttpResponse:
     form = TeamFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
 
@@ -353,14 +359,18 @@ def team_list_view(request: HttpRequest) -> HttpResponse:
         {
             "filter_form": filter_form(request, "registry/_team_filter.html", form),
             "table": cached_fragment(
-                name="teams", request=request, models=[ActivityTeam], render=table
+                name="teams",
+                request=request,
+                models=[ActivityTeam],
+                render=table,
+                shared=True,
             ),
         },
     )
 
 
 @login_required
-def team_create_view(request: HttpRequest) -> HttpResponse:
+def team_create_view(request: AuthenticatedRequest) -> HttpResponse:
     form = TeamForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -374,7 +384,7 @@ def team_create_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def team_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+def team_detail_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     team = selectors.access_team_by_id(request.user, pk)
     can_review = permissions.can_review_team(request.user, team)
     targets = [
@@ -402,7 +412,7 @@ def team_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def team_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+def team_edit_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     team = selectors.access_team_by_id(request.user, pk)
     if not (
         team.status == FilingStatus.RETURNED and permissions.can_resubmit_team(request.user, team)
@@ -427,7 +437,7 @@ def team_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def team_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
+def team_transition_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     team = selectors.access_team_by_id(request.user, pk)
     to = request.POST.get("to", "")
     if to not in FilingStatus.values:
@@ -447,7 +457,7 @@ def team_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def team_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
+def team_confirm_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     team = selectors.access_team_by_id(request.user, pk)
     try:
         services.team_confirm_year(actor=request.user, team=team, year=timezone.localdate().year)
@@ -460,7 +470,7 @@ def team_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def team_guidance_view(request: HttpRequest, pk: int) -> HttpResponse:
+def team_guidance_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     team = selectors.access_team_by_id(request.user, pk)
     form = GuidanceForm(request.POST)
     if form.is_valid():

@@ -5,10 +5,11 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from civicnest.accounts.requests import AuthenticatedRequest
 from civicnest.accounts.roles import Role
 from civicnest.accounts.selectors import role_assignment_list
 from civicnest.core.selectors import notification_list
@@ -32,7 +33,7 @@ def staff_cards(user: object) -> dict[str, object]:
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     """One dashboard whose cards depend on the user's roles; later capabilities add cards."""
     scope = Scope.for_user(request.user)
     context: dict[str, object] = {
@@ -52,7 +53,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def audit_search(request: HttpRequest) -> HttpResponse:
+def audit_search(request: AuthenticatedRequest) -> HttpResponse:
     scope = Scope.for_user(request.user)
     if not scope.has_role(Role.BUREAU_OFFICER):
         raise PermissionDenied(_("只有民政局工作人员可以查看操作审计。"))

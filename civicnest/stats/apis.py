@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from civicnest.accounts.requests import AuthenticatedApiRequest
 from civicnest.core.periods import Period, PeriodError, PeriodKind
 from civicnest.regions.figures import METRICS
 from civicnest.stats import selectors
@@ -90,7 +91,7 @@ class StatsOverviewApi(APIView):
     """All dashboard figures of a jurisdiction for a period, with the previous period and the change."""
 
     @extend_schema(parameters=[REGION, PERIOD], responses={200: OverviewSerializer})
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedApiRequest) -> Response:
         data = selectors.figures_for_api(
             user=request.user, code=request.query_params.get("region"), period=_period(request)
         )
@@ -114,7 +115,7 @@ class StatsChildrenApi(APIView):
         ],
         responses={200: ChildrenSerializer},
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedApiRequest) -> Response:
         metric = request.query_params.get("metric") or "org_total"
         if metric not in METRICS:
             raise ValidationError({"metric": [_("未知的指标：%(m)s") % {"m": metric[:40]}]})

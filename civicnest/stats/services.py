@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -11,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civicnest.accounts.models import User
 from civicnest.core.audit import acting_as
 from civicnest.core.periods import Period, PeriodError
 from civicnest.regions.models import Region
@@ -22,13 +22,13 @@ from civicnest.stats.tasks import stat_report_generate
 logger = logging.getLogger(__name__)
 
 
-def _check_scope(actor: Any, region: Region) -> None:
+def _check_scope(actor: User, region: Region) -> None:
     scope = Scope.for_user(actor)
     if not scope.is_staff_member or not scope.covers(region.code):
         raise PermissionDenied(_("您无权生成该区划的情况专报。"))
 
 
-def report_request(*, actor: Any, region: Region, period_key: str) -> StatReport:
+def report_request(*, actor: User, region: Region, period_key: str) -> StatReport:
     try:
         period = Period.parse(period_key)
     except PeriodError as exc:
@@ -43,7 +43,7 @@ def report_request(*, actor: Any, region: Region, period_key: str) -> StatReport
     return report
 
 
-def report_retry(*, actor: Any, report: StatReport) -> StatReport:
+def report_retry(*, actor: User, report: StatReport) -> StatReport:
     _check_scope(actor, report.region)
     if report.status != ReportStatus.FAILED:
         raise ValidationError(_("只有生成失败的专报可以重试。"))

@@ -11,6 +11,7 @@ from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from civicnest.accounts.requests import AuthenticatedRequest
 from civicnest.core.forms import apply_service_errors
 from civicnest.core.periods import Period, PeriodError, PeriodKind
 from civicnest.core.views import serve_stored_file
@@ -32,7 +33,7 @@ def period_from(request: HttpRequest) -> tuple[Period, str]:
 
 
 @login_required
-def stats_dashboard(request: HttpRequest) -> HttpResponse:
+def stats_dashboard(request: AuthenticatedRequest) -> HttpResponse:
     period, period_error = period_from(request)
     map_metric = request.GET.get("metric", "org_total")
     if map_metric not in METRICS:
@@ -80,7 +81,7 @@ def stats_dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def report_list(request: HttpRequest) -> HttpResponse:
+def report_list(request: AuthenticatedRequest) -> HttpResponse:
     scope = Scope.for_user(request.user)
     if not scope.is_staff_member:
         raise PermissionDenied(_("情况专报仅向管理部门和中心工作人员开放。"))
@@ -108,7 +109,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def report_row(request: HttpRequest, pk: int) -> HttpResponse:
+def report_row(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """One row of the list, polled by htmx while the report is being generated."""
     report = selectors.access_report_by_id(request.user, pk)
     return render(request, "stats/_report_row.html", {"r": report})
@@ -116,7 +117,7 @@ def report_row(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def report_retry(request: HttpRequest, pk: int) -> HttpResponse:
+def report_retry(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     report = selectors.access_report_by_id(request.user, pk)
     try:
         services.report_retry(actor=request.user, report=report)
@@ -126,7 +127,7 @@ def report_retry(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def report_download(request: HttpRequest, pk: int, kind: str) -> FileResponse:
+def report_download(request: AuthenticatedRequest, pk: int, kind: str) -> FileResponse:
     report = selectors.access_report_by_id(request.user, pk)
     field = report.pdf if kind == "pdf" else report.xlsx
     if not field:

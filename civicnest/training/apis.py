@@ -8,6 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from civicnest.accounts.requests import AuthenticatedApiRequest
 from civicnest.core.masking import mask_id_number, mask_phone
 from civicnest.training import permissions, selectors, services
 from civicnest.training.models import Volunteer
@@ -33,7 +34,7 @@ class CourseOutputSerializer(serializers.Serializer):
 
 class CourseListApi(APIView):
     @extend_schema(responses={200: CourseOutputSerializer(many=True)})
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedApiRequest) -> Response:
         return _page(
             request,
             self,
@@ -54,7 +55,7 @@ class SessionOutputSerializer(serializers.Serializer):
 
 class SessionListApi(APIView):
     @extend_schema(responses={200: SessionOutputSerializer(many=True)})
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedApiRequest) -> Response:
         return _page(
             request,
             self,
@@ -75,7 +76,7 @@ class EnrolmentListApi(APIView):
         session = serializers.IntegerField()
 
     @extend_schema(responses={200: EnrolmentOutputSerializer(many=True)})
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedApiRequest) -> Response:
         return _page(
             request,
             self,
@@ -84,7 +85,7 @@ class EnrolmentListApi(APIView):
         )
 
     @extend_schema(request=EnrolmentInputSerializer, responses={201: EnrolmentOutputSerializer})
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedApiRequest) -> Response:
         payload = self.EnrolmentInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         session = selectors.access_session_by_id(request.user, payload.validated_data["session"])
@@ -106,7 +107,7 @@ class EventOutputSerializer(serializers.Serializer):
 
 class EventListApi(APIView):
     @extend_schema(responses={200: EventOutputSerializer(many=True)})
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedApiRequest) -> Response:
         return _page(
             request,
             self,
@@ -136,7 +137,7 @@ class VolunteerOutputSerializer(serializers.Serializer):
 
 class VolunteerListApi(APIView):
     @extend_schema(responses={200: VolunteerOutputSerializer(many=True)})
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedApiRequest) -> Response:
         return _page(
             request,
             self,

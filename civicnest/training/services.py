@@ -11,9 +11,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civicnest.accounts.models import mobile_validator
+from civicnest.accounts.models import User, mobile_validator
 from civicnest.core.audit import acting_as
 from civicnest.core.exceptions import ApplicationError
+from civicnest.core.saving import save_new
 from civicnest.core.services import notify
 from civicnest.core.uploads import IMAGE, store_upload, validate_upload
 from civicnest.core.validators import validate_id_number
@@ -40,20 +41,13 @@ from civicnest.venues.services import booking_create
 CHECKIN_EARLY = datetime.timedelta(minutes=30)
 
 
-def _save_new(actor: Any, obj: Any) -> Any:
-    obj.full_clean()
-    with acting_as(actor):
-        obj.save(force_insert=True)
-    return obj
-
-
 # -- courses and sessions -------------------------------------------------------------------------
 @transaction.atomic
-def course_create(*, actor: Any, center: Center, data: dict[str, Any]) -> Course:
+def course_create(*, actor: User, center: Center, data: dict[str, Any]) -> Course:
     if not permissions.can_run_training(actor, center):
         raise PermissionDenied(_("您无权为该中心开设课程。"))
     fields = ("title", "topic", "description", "trainers", "is_published")
-    return _save_new(
+    return save_new(
         actor,
         Course(
             center=center, region_id=center.region_id, **{k: data[k] for k in fields if k in data}
@@ -62,7 +56,7 @@ def course_create(*, actor: Any, center: Center, data: dict[str, Any]) -> Course
 
 
 @transaction.atomic
-def session_create(*, actor: Any, course: Course, data: dict[str, Any]) -> Session:
+def session_create(*, actor: User, course: Course, data: dict[str, Any]) -> Session:
     if not permissions.can_run_training(actor, course.center):
         raise PermissionDenied(_("您无权管理该课程。"))
     starts, ends = data["starts_at"], data["ends_at"]
@@ -91,7 +85,7 @@ def session_create(*, actor: Any, course: Course, data: dict[str, Any]) -> Sessi
             attendance=min(session.capacity, session.room.capacity),
         )
         session.location = session.location or f"{session.room.center.name} {session.room.name}"
-    return _save_new(actor, session)
+    return save_new(actor, session)
 
 
 def _enrolled_count(session: Session) -> int:
@@ -99,7 +93,7 @@ def _enrolled_count(session: Session) -> int:
 
 
 @transaction.atomic
-def enrol(*, actor: Any, session: Session, organization: Any = None) -> Enrolment:
+def enrol(*, actor: User, session: Session, organization: Any = None) -> Enrolment:
     """Enrol the actor; when the session is full they go on the waitlist, in order of arrival."""
     locked = Session.objects.select_for_update().select_related("course").get(pk=session.pk)
     if not locked.course.is_published:
@@ -122,7 +116,7 @@ def enrol(*, actor: Any, session: Session, organization: Any = None) -> Enrolmen
         with acting_as(actor):
             existing.save(update_fields=["status", "organization", "created_at", "updated_at"])
         return existing
-    return _save_new(
+    return save_new(
         actor,
         Enrolment(
             session=locked,
@@ -135,7 +129,7 @@ def enrol(*, actor: Any, session: Session, organization: Any = None) -> Enrolmen
 
 
 @transaction.atomic
-def enrolment_cancel(*, actor: Any, enrolment: Enrolment) -> Enrolment:
+def enrolment_cancel(*, actor: User, enrolment: Enrolment) -> Enrolment:
     session = (
         Session.objects.select_for_update()
         .select_related("course__center")
@@ -175,7 +169,7 @@ def enrolment_cancel(*, actor: Any, enrolment: Enrolment) -> Enrolment:
 
 
 @transaction.atomic
-def check_in(*, actor: Any, token: str, now: datetime.datetime | None = None) -> Enrolment:
+def check_in(*, actor: User, token: str, now: datetime.datetime | None = None) -> Enrolment:
     now = now or timezone.now()
     session = Session.objects.filter(checkin_token=token).select_related("course").first()
     if session is None:
@@ -195,7 +189,7 @@ def check_in(*, actor: Any, token: str, now: datetime.datetime | None = None) ->
 
 @transaction.atomic
 def feedback_submit(
-    *, actor: Any, enrolment: Enrolment, rating: int, comment: str = ""
+    *, actor: User, enrolment: Enrolment, rating: int, comment: str = ""
 ) -> Feedback:
     if enrolment.person_id != actor.pk:
         raise PermissionDenied(_("只能为本人参加的培训提交反馈。"))
@@ -203,7 +197,7 @@ def feedback_submit(
         raise ApplicationError(_("签到后才能提交反馈。"))
     if Feedback.objects.filter(enrolment=enrolment).exists():
         raise ApplicationError(_("您已提交过反馈。"))
-    return _save_new(
+    return save_new(
         actor,
         Feedback(
             enrolment=enrolment,
@@ -219,10 +213,10 @@ EVENT_FIELDS = ("kind", "title", "description", "starts_at", "ends_at", "locatio
 
 
 @transaction.atomic
-def event_create(*, actor: Any, center: Center, data: dict[str, Any]) -> Event:
+def event_create(*, actor: User, center: Center, data: dict[str, Any]) -> Event:
     if not permissions.can_run_training(actor, center):
         raise PermissionDenied(_("您无权为该中心组织活动。"))
-    return _save_new(
+    return save_new(
         actor,
         Event(
             center=center,
@@ -233,7 +227,7 @@ def event_create(*, actor: Any, center: Center, data: dict[str, Any]) -> Event:
 
 
 @transaction.atomic
-def event_update(*, actor: Any, event: Event, data: dict[str, Any]) -> Event:
+def event_update(*, actor: User, event: Event, data: dict[str, Any]) -> Event:
     locked = Event.objects.select_for_update(of=("self",)).select_related("center").get(pk=event.pk)
     if not permissions.can_run_training(actor, locked.center):
         raise PermissionDenied(_("您无权修改该活动。"))
@@ -254,7 +248,7 @@ def event_update(*, actor: Any, event: Event, data: dict[str, Any]) -> Event:
 
 
 @transaction.atomic
-def event_register(*, actor: Any, event: Event) -> EventRegistration:
+def event_register(*, actor: User, event: Event) -> EventRegistration:
     locked = Event.objects.select_for_update().get(pk=event.pk)
     if locked.status != EventStatus.PUBLISHED or locked.starts_at <= timezone.now():
         raise ApplicationError(_("该活动不在报名期。"))
@@ -262,13 +256,13 @@ def event_register(*, actor: Any, event: Event) -> EventRegistration:
         raise ApplicationError(_("您已报名该活动。"))
     if locked.registrations.count() >= locked.capacity:
         raise ApplicationError(_("活动名额已满。"))
-    return _save_new(
+    return save_new(
         actor, EventRegistration(event=locked, region_id=locked.region_id, person=actor)
     )
 
 
 @transaction.atomic
-def event_photo_add(*, actor: Any, event: Event, upload: Any, caption: str = "") -> EventPhoto:
+def event_photo_add(*, actor: User, event: Event, upload: Any, caption: str = "") -> EventPhoto:
     if not permissions.can_run_training(actor, event.center):
         raise PermissionDenied(_("您无权为该活动上传照片。"))
     try:
@@ -301,7 +295,7 @@ VOLUNTEER_FIELDS = (
 
 
 @transaction.atomic
-def volunteer_register(*, actor: Any, data: dict[str, Any], user: Any = None) -> Volunteer:
+def volunteer_register(*, actor: User, data: dict[str, Any], user: Any = None) -> Volunteer:
     """Staff register people in their region; a volunteer may register themselves (user=actor)."""
     errors: dict[str, list[str]] = {}
     try:
@@ -325,7 +319,7 @@ def volunteer_register(*, actor: Any, data: dict[str, Any], user: Any = None) ->
     )
     try:
         with transaction.atomic():
-            return _save_new(actor, volunteer)
+            return save_new(actor, volunteer)
     except (IntegrityError, ValidationError) as exc:
         if Volunteer.objects.filter(id_number=data["id_number"]).exists():
             raise ValidationError({"id_number": [_("该身份证号已登记在人才库中。")]}) from exc
@@ -333,7 +327,7 @@ def volunteer_register(*, actor: Any, data: dict[str, Any], user: Any = None) ->
 
 
 @transaction.atomic
-def service_hour_record(*, actor: Any, volunteer: Volunteer, data: dict[str, Any]) -> ServiceHour:
+def service_hour_record(*, actor: User, volunteer: Volunteer, data: dict[str, Any]) -> ServiceHour:
     if not (volunteer.user_id == actor.pk or permissions.can_manage_volunteer(actor, volunteer)):
         raise PermissionDenied(_("只能登记本人或本单位志愿者的服务时长。"))
     if data["served_on"] > timezone.localdate():
@@ -344,11 +338,11 @@ def service_hour_record(*, actor: Any, volunteer: Volunteer, data: dict[str, Any
         recorded_by=actor,
         **{k: data[k] for k in ("activity", "event", "served_on", "hours") if k in data},
     )
-    return _save_new(actor, hour)
+    return save_new(actor, hour)
 
 
 @transaction.atomic
-def service_hour_verify(*, actor: Any, hour: ServiceHour, approve: bool) -> ServiceHour:
+def service_hour_verify(*, actor: User, hour: ServiceHour, approve: bool) -> ServiceHour:
     locked = (
         ServiceHour.objects.select_for_update(of=("self",))
         .select_related("volunteer")
@@ -367,11 +361,11 @@ def service_hour_verify(*, actor: Any, hour: ServiceHour, approve: bool) -> Serv
 
 @transaction.atomic
 def placement_create(
-    *, actor: Any, volunteer: Volunteer, center: Center, data: dict[str, Any]
+    *, actor: User, volunteer: Volunteer, center: Center, data: dict[str, Any]
 ) -> Placement:
     if not permissions.can_run_training(actor, center):
         raise PermissionDenied(_("您无权安排该中心的实践。"))
-    return _save_new(
+    return save_new(
         actor,
         Placement(
             volunteer=volunteer,

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from civicnest.accounts.requests import AuthenticatedRequest
 from civicnest.core.actions import post_form_action
 from civicnest.core.exceptions import ApplicationError
 from civicnest.core.forms import apply_service_errors
@@ -45,7 +46,7 @@ def _xlsx(headers: list[str], rows: list[list[Any]], filename: str) -> HttpRespo
 
 
 @login_required
-def home_view(request: HttpRequest) -> HttpResponse:
+def home_view(request: AuthenticatedRequest) -> HttpResponse:
     scope = Scope.for_user(request.user)
     now = timezone.now()
     return render(
@@ -71,7 +72,7 @@ def home_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def course_create_view(request: HttpRequest, pk: int) -> HttpResponse:
+def course_create_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     center = access_center_by_id(request.user, pk)
     if not permissions.can_run_training(request.user, center):
         raise PermissionDenied(_("您无权为该中心开设课程。"))
@@ -88,7 +89,7 @@ def course_create_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def course_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+def course_detail_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     course = selectors.access_course_by_id(request.user, pk)
     can_run = permissions.can_run_training(request.user, course.center)
     start, end = default_session_times()
@@ -117,7 +118,7 @@ def course_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def session_create_view(request: HttpRequest, pk: int) -> HttpResponse:
+def session_create_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     course = selectors.access_course_by_id(request.user, pk)
     form = SessionForm(
         request.POST, rooms=center_rooms(center_id=course.center_id, active_only=False)
@@ -132,7 +133,7 @@ def session_create_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def session_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+def session_detail_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     session = selectors.access_session_by_id(request.user, pk)
     can_run = permissions.can_run_training(request.user, session.course.center)
     checkin_url = request.build_absolute_uri(
@@ -161,7 +162,7 @@ def session_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def enrol_view(request: HttpRequest, pk: int) -> HttpResponse:
+def enrol_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     session = selectors.access_session_by_id(request.user, pk)
     orgs = list(own_organizations(user=request.user)[:1])
     try:
@@ -182,7 +183,7 @@ def enrol_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def enrolment_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
+def enrolment_cancel_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     enrolment = selectors.access_enrolment_by_id(request.user, pk)
     try:
         services.enrolment_cancel(actor=request.user, enrolment=enrolment)
@@ -194,7 +195,7 @@ def enrolment_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def checkin_view(request: HttpRequest, token: str) -> HttpResponse:
+def checkin_view(request: AuthenticatedRequest, token: str) -> HttpResponse:
     session = selectors.session_by_checkin_token(token)
     enrolment = None
     error = ""
@@ -216,7 +217,7 @@ def checkin_view(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def feedback_view(request: HttpRequest, pk: int) -> HttpResponse:
+def feedback_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     enrolment = selectors.access_enrolment_by_id(request.user, pk)
     return post_form_action(
         request,
@@ -228,7 +229,7 @@ def feedback_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def certificate_view(request: HttpRequest, pk: int) -> HttpResponse:
+def certificate_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     enrolment = selectors.access_enrolment_by_id(request.user, pk)
     if not enrolment.checked_in_at:
         raise PermissionDenied(_("签到参加培训后才能下载结业证书。"))
@@ -239,7 +240,7 @@ def certificate_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def attendance_export_view(request: HttpRequest, pk: int) -> HttpResponse:
+def attendance_export_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     session = selectors.access_session_by_id(request.user, pk)
     if not permissions.can_run_training(request.user, session.course.center):
         raise PermissionDenied(_("只有中心工作人员可以导出签到表。"))
@@ -264,7 +265,7 @@ def attendance_export_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def hours_view(request: HttpRequest) -> HttpResponse:
+def hours_view(request: AuthenticatedRequest) -> HttpResponse:
     if not Scope.for_user(request.user).is_staff_member:
         raise PermissionDenied(_("只有民政局和中心工作人员可以查看培训学时统计。"))
     return render(
@@ -279,7 +280,7 @@ def hours_view(request: HttpRequest) -> HttpResponse:
 
 # -- events ---------------------------------------------------------------------------------------
 @login_required
-def event_create_view(request: HttpRequest, pk: int) -> HttpResponse:
+def event_create_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     center = access_center_by_id(request.user, pk)
     if not permissions.can_run_training(request.user, center):
         raise PermissionDenied(_("您无权为该中心组织活动。"))
@@ -299,7 +300,7 @@ def event_create_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def event_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+def event_detail_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     event = selectors.access_event_by_id(request.user, pk)
     can_run = permissions.can_run_training(request.user, event.center)
     return render(
@@ -320,7 +321,7 @@ def event_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def event_action_view(request: HttpRequest, pk: int) -> HttpResponse:
+def event_action_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     event = selectors.access_event_by_id(request.user, pk)
     action = request.POST.get("action")
     try:
@@ -350,7 +351,7 @@ def event_action_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def event_photo_add_view(request: HttpRequest, pk: int) -> HttpResponse:
+def event_photo_add_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     event = selectors.access_event_by_id(request.user, pk)
     return post_form_action(
         request,
@@ -376,7 +377,7 @@ def event_photo_view(request: HttpRequest, pk: int) -> FileResponse:
 
 # -- talent pool ----------------------------------------------------------------------------------
 @login_required
-def talent_list_view(request: HttpRequest) -> HttpResponse:
+def talent_list_view(request: AuthenticatedRequest) -> HttpResponse:
     volunteers = list(
         selectors.volunteer_list(
             user=request.user,
@@ -395,7 +396,7 @@ def talent_list_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def talent_create_view(request: HttpRequest) -> HttpResponse:
+def talent_create_view(request: AuthenticatedRequest) -> HttpResponse:
     scope = Scope.for_user(request.user)
     form = VolunteerForm(request.POST or None, initial={"region": scope.home_region_code or ""})
     if request.method == "POST" and form.is_valid():
@@ -419,7 +420,7 @@ def talent_create_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def talent_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+def talent_detail_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     volunteer = selectors.access_volunteer_by_id(request.user, pk)
     show = permissions.can_see_personal_data(request.user, volunteer)
     hours = list(volunteer.hours.select_related("recorded_by", "verified_by"))
@@ -455,7 +456,7 @@ def _training_centers(user: Any) -> Any:
 
 @login_required
 @require_POST
-def placement_create_view(request: HttpRequest, pk: int) -> HttpResponse:
+def placement_create_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     volunteer = selectors.access_volunteer_by_id(request.user, pk)
     form = PlacementForm(request.POST, centers=_training_centers(request.user))
     return post_form_action(
@@ -471,7 +472,7 @@ def placement_create_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def hour_record_view(request: HttpRequest, pk: int) -> HttpResponse:
+def hour_record_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     volunteer = selectors.access_volunteer_by_id(request.user, pk)
     return post_form_action(
         request,
@@ -486,7 +487,7 @@ def hour_record_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def hour_verify_view(request: HttpRequest, pk: int) -> HttpResponse:
+def hour_verify_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     hour = get_object_or_404(
         selectors.hours_visible_to(request.user).select_related("volunteer"), pk=pk
     )
@@ -502,7 +503,7 @@ def hour_verify_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def hours_export_view(request: HttpRequest) -> HttpResponse:
+def hours_export_view(request: AuthenticatedRequest) -> HttpResponse:
     if not Scope.for_user(request.user).is_staff_member:
         raise PermissionDenied(_("只有民政局和中心工作人员可以导出服务时长。"))
     rows = [

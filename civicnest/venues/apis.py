@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from civicnest.accounts.requests import AuthenticatedApiRequest
 from civicnest.regions.codes import RegionCodeError, normalize_region_code
 from civicnest.venues import selectors, services
 from config.api import StandardPagination
@@ -42,7 +42,7 @@ class RoomListApi(APIView):
         parameters=[RoomFilterSerializer, OpenApiParameter("page", int)],
         responses={200: RoomOutputSerializer(many=True)},
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedApiRequest) -> Response:
         filters = self.RoomFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         paginator = StandardPagination()
@@ -75,7 +75,7 @@ class BookingListApi(APIView):
         attendance = serializers.IntegerField(min_value=1, required=False, default=1)
 
     @extend_schema(responses={200: BookingOutputSerializer(many=True)})
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedApiRequest) -> Response:
         paginator = StandardPagination()
         qs = selectors.bookings_visible_to(request.user).order_by("-start", "pk")
         page = paginator.paginate_queryset(qs, request, view=self)
@@ -86,7 +86,7 @@ class BookingListApi(APIView):
         responses={201: BookingOutputSerializer, 409: None},
         description="时段与已确认的预约重叠时返回 409，message 说明冲突的时间。",
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedApiRequest) -> Response:
         payload = self.BookingInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data

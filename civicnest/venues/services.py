@@ -11,6 +11,7 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civicnest.accounts.models import User
 from civicnest.accounts.selectors import center_staff_of
 from civicnest.core.audit import acting_as
 from civicnest.core.exceptions import ApplicationError, ConflictError
@@ -37,7 +38,7 @@ ROOM_FIELDS = (
 
 
 @transaction.atomic
-def room_create(*, actor: Any, center: Center, data: dict[str, Any]) -> Room:
+def room_create(*, actor: User, center: Center, data: dict[str, Any]) -> Room:
     room = Room(
         center=center,
         region_id=center.region_id,
@@ -52,7 +53,7 @@ def room_create(*, actor: Any, center: Center, data: dict[str, Any]) -> Room:
 
 
 @transaction.atomic
-def room_update(*, actor: Any, room: Room, data: dict[str, Any]) -> Room:
+def room_update(*, actor: User, room: Room, data: dict[str, Any]) -> Room:
     locked = Room.objects.select_for_update(of=("self",)).select_related("center").get(pk=room.pk)
     if not permissions.can_manage_room(actor, locked):
         raise PermissionDenied(_("您无权管理该场地。"))
@@ -67,7 +68,7 @@ def room_update(*, actor: Any, room: Room, data: dict[str, Any]) -> Room:
 
 
 @transaction.atomic
-def room_photo_add(*, actor: Any, room: Room, upload: Any, caption: str = "") -> RoomPhoto:
+def room_photo_add(*, actor: User, room: Room, upload: Any, caption: str = "") -> RoomPhoto:
     if not permissions.can_manage_room(actor, room):
         raise PermissionDenied(_("您无权管理该场地。"))
     try:
@@ -83,6 +84,10 @@ def room_photo_add(*, actor: Any, room: Room, upload: Any, caption: str = "") ->
         photo.image.delete(save=False)
         raise
     return photo
+
+
+# Bookings open this far ahead (a year, so a weekly series of 26 weeks always fits).
+BOOKING_HORIZON_DAYS = 366
 
 
 def _check_slot(
@@ -105,6 +110,8 @@ def _check_slot(
         ]
     if start < timezone.now():
         errors["start"] = [_("开始时间已过。")]
+    elif local_start.date() > timezone.localdate() + datetime.timedelta(days=BOOKING_HORIZON_DAYS):
+        errors["start"] = [_("最多只能预约 %(d)d 天以内的场地。") % {"d": BOOKING_HORIZON_DAYS}]
     if attendance > room.capacity:
         errors["attendance"] = [
             _("预计人数 %(n)d 超过场地容量 %(c)d。") % {"n": attendance, "c": room.capacity}
@@ -155,7 +162,7 @@ def _lock_room(room: Room) -> Room:
         raise ConflictError(_("预约人数较多，请稍后重试。")) from exc
 
 
-def _insert(actor: Any, booking: Booking) -> Booking:
+def _insert(actor: User, booking: Booking) -> Booking:
     booking.full_clean()
     try:
         with transaction.atomic(), acting_as(actor):
@@ -168,7 +175,7 @@ def _insert(actor: Any, booking: Booking) -> Booking:
 @transaction.atomic
 def booking_create(
     *,
-    actor: Any,
+    actor: User,
     room: Room,
     start: datetime.datetime,
     end: datetime.datetime,
@@ -225,7 +232,7 @@ def booking_create(
 @transaction.atomic
 def booking_series_create(
     *,
-    actor: Any,
+    actor: User,
     room: Room,
     start: datetime.datetime,
     end: datetime.datetime,
@@ -288,7 +295,7 @@ def booking_series_create(
 
 
 @transaction.atomic
-def booking_decide(*, actor: Any, booking: Booking, approve: bool, note: str = "") -> Booking:
+def booking_decide(*, actor: User, booking: Booking, approve: bool, note: str = "") -> Booking:
     locked_room = _lock_room(booking.room)
     if not permissions.can_manage_room(actor, locked_room):
         raise PermissionDenied(_("您无权审批该场地的预约。"))
@@ -318,7 +325,7 @@ def booking_decide(*, actor: Any, booking: Booking, approve: bool, note: str = "
 
 
 @transaction.atomic
-def booking_cancel(*, actor: Any, booking: Booking, reason: str = "") -> Booking:
+def booking_cancel(*, actor: User, booking: Booking, reason: str = "") -> Booking:
     locked = (
         Booking.objects.select_for_update(of=("self",))
         .select_related("room__center")

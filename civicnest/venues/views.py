@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from civicnest.accounts.requests import AuthenticatedRequest
 from civicnest.core.actions import post_form_action
 from civicnest.core.exceptions import ApplicationError
 from civicnest.core.forms import apply_service_errors
@@ -37,11 +38,17 @@ WEEKDAYS = [
 ]
 
 
+# Calendar and usage pages browse these years; a date outside them (9999-12-31, 0001-01-01) falls back to today
+# instead of overflowing the date arithmetic of the grid.
+FIRST_DAY, LAST_DAY = datetime.date(2000, 1, 1), datetime.date(2099, 12, 31)
+
+
 def _parse_day(raw: str | None) -> datetime.date:
     try:
-        return datetime.date.fromisoformat(raw or "")
+        day = datetime.date.fromisoformat(raw or "")
     except ValueError:
         return timezone.localdate()
+    return day if FIRST_DAY <= day <= LAST_DAY else timezone.localdate()
 
 
 def _aware(day: datetime.date) -> datetime.datetime:
@@ -96,20 +103,26 @@ def _calendar(
                 "today": d == timezone.localdate(),
             }
         )
-    step = datetime.timedelta(days=31 if view == "month" else 7)
+    if view == "month":  # the first day of the previous and of the next month
+        prev, following = (
+            (first - datetime.timedelta(days=1)).replace(day=1),
+            last + datetime.timedelta(days=1),
+        )
+    else:
+        prev, following = first - datetime.timedelta(days=7), first + datetime.timedelta(days=7)
     return {
         "view": view,
         "days": days,
         "weeks": [days[i : i + 7] for i in range(0, len(days), 7)],
         "first": first,
         "last": last,
-        "prev": (first - step).isoformat(),
-        "next": (first + step).isoformat(),
+        "prev": prev.isoformat(),
+        "next": following.isoformat(),
     }
 
 
 @login_required
-def room_list_view(request: HttpRequest) -> HttpResponse:
+def room_list_view(request: AuthenticatedRequest) -> HttpResponse:
     form = FreeSlotForm(request.GET or None)
     free: list[Room] | None = None
     if request.GET and form.is_valid():
@@ -131,6 +144,7 @@ def room_list_view(request: HttpRequest) -> HttpResponse:
                 name="rooms",
                 request=request,
                 models=[Room],
+                shared=True,
                 vary=(),  # the table does not depend on the free-slot search
                 render=lambda: render_to_string(
                     "venues/_room_table.html",
@@ -142,7 +156,7 @@ def room_list_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def room_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+def room_detail_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     room = selectors.access_room_by_id(request.user, pk)
     staff_view = permissions.can_manage_room(request.user, room)
     day = _parse_day(request.GET.get("date"))
@@ -201,7 +215,7 @@ def room_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def center_calendar_view(request: HttpRequest, pk: int) -> HttpResponse:
+def center_calendar_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     center = selectors.access_center_with_rooms(request.user, pk)
     day = _parse_day(request.GET.get("date"))
     staff_view = permissions.can_manage_room(
@@ -228,7 +242,7 @@ def center_calendar_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def room_create_view(request: HttpRequest, pk: int) -> HttpResponse:
+def room_create_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     center = access_center_by_id(request.user, pk)
     form = RoomForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -247,7 +261,7 @@ def room_create_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def room_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+def room_edit_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     room = selectors.access_room_by_id(request.user, pk)
     if not permissions.can_manage_room(request.user, room):
         raise PermissionDenied(_("您无权管理该场地。"))
@@ -271,7 +285,7 @@ def room_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def room_photo_add_view(request: HttpRequest, pk: int) -> HttpResponse:
+def room_photo_add_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     room = selectors.access_room_by_id(request.user, pk)
     return post_form_action(
         request,
@@ -285,7 +299,7 @@ def room_photo_add_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def room_photo_view(request: HttpRequest, pk: int) -> FileResponse:
+def room_photo_view(request: AuthenticatedRequest, pk: int) -> FileResponse:
     photo = selectors.access_room_photo_by_id(request.user, pk)
     return serve_stored_file(photo.image)
 
@@ -294,7 +308,7 @@ PENDING_SHOWN = 50
 
 
 @login_required
-def booking_list_view(request: HttpRequest) -> HttpResponse:
+def booking_list_view(request: AuthenticatedRequest) -> HttpResponse:
     """The approval queue and the user's own bookings: two cached fragments (the queue shared by users
     with the same grants, the own bookings per user), with this request's CSRF token in their forms."""
     user = request.user
@@ -335,14 +349,18 @@ def booking_list_view(request: HttpRequest) -> HttpResponse:
         "venues/booking_list.html",
         {
             "pending": cached_fragment(
-                name="bookings-pending", request=request, models=models, vary=(), render=pending
+                name="bookings-pending",
+                request=request,
+                models=models,
+                vary=(),
+                render=pending,
+                shared=True,
             ),
             "mine": cached_fragment(
                 name="bookings-mine",
                 request=request,
                 models=models,
                 vary=(),
-                per_user=True,
                 render=mine,
             ),
         },
@@ -351,7 +369,7 @@ def booking_list_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def booking_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
+def booking_decide_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     booking = selectors.access_booking_by_id(request.user, pk)
     approve = request.POST.get("approve") == "1"
     return post_form_action(
@@ -367,7 +385,7 @@ def booking_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def booking_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
+def booking_cancel_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     booking = selectors.access_booking_by_id(request.user, pk)
     return post_form_action(
         request,
@@ -381,7 +399,7 @@ def booking_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def usage_view(request: HttpRequest, pk: int) -> HttpResponse:
+def usage_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     center = access_center_by_id(request.user, pk)
     if not permissions.can_manage_room(
         request.user, Room(center=center, region_id=center.region_id)

@@ -243,3 +243,40 @@ def test_a_cached_approval_queue_carries_each_sessions_own_csrf_token(
     assert booking.status == BookingStatus.CONFIRMED
     # The decision bumped the bookings' version: the queue is rendered again, without the booking.
     assert "待审的读书会" not in browser.get("/venues/bookings/").content.decode()
+
+
+@override_settings(LIST_CACHE_SECONDS=30)
+def test_a_cached_team_list_never_shows_one_resident_anothers_filings(
+    client, make_user: Callable[..., User]
+) -> None:
+    """Issue 18, finding 3: the team list's fragment was keyed on grants only, so a second resident of
+    the same community saw the first one's private filings (and lost their own) for 30 s."""
+    from civicnest.registry.tests.factories import TeamFactory
+
+    one = make_user(Role.RESIDENT, COMMUNITY, username="filer_one")
+    two = make_user(Role.RESIDENT, COMMUNITY, username="filer_two")  # the very same grants
+    TeamFactory.create(name="一号的合唱队", region_id=COMMUNITY, submitted_by=one)
+    TeamFactory.create(name="二号的舞蹈队", region_id=COMMUNITY, submitted_by=two)
+    client.force_login(one)
+    assert "一号的合唱队" in client.get("/registry/teams/").content.decode()
+    client.force_login(two)
+    html = client.get("/registry/teams/").content.decode()
+    assert "二号的舞蹈队" in html and "一号的合唱队" not in html
+
+
+def test_only_staff_only_scopes_share_a_fragment() -> None:
+    from civicnest.regions.caching import fragment_owner
+    from civicnest.regions.scoping import Grant, Scope
+
+    staff = Scope(user_id=7, grants=(Grant(role=Role.CENTER_STAFF, region_code="420102"),))
+    mixed = Scope(
+        user_id=8,
+        grants=(
+            Grant(role=Role.CENTER_STAFF, region_code="420102"),
+            Grant(role=Role.RESIDENT, region_code="420102002003"),
+        ),
+    )
+    assert fragment_owner(staff, shared=True) is None
+    assert fragment_owner(staff, shared=False) == 7  # the default: one user's rows
+    assert fragment_owner(mixed, shared=True) == 8
+    assert fragment_owner(Scope(user_id=None), shared=True) is None

@@ -336,3 +336,55 @@ def test_fifty_simultaneous_requests_for_one_slot_confirm_exactly_one(
     assert outcome["ok"] == 1, outcome
     assert outcome["conflict"] + outcome["other"] == attempts - 1, outcome
     assert Booking.objects.filter(room=room, status=BookingStatus.CONFIRMED).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_booking_beyond_the_horizon_is_refused(org_rep: User, room: Room) -> None:
+    """Issue 18, finding 9: a booking for 9999-12-31 was accepted, and then its page failed."""
+    far = datetime.datetime(9999, 12, 31, 10, tzinfo=timezone.get_current_timezone())
+    with pytest.raises(ValidationError) as exc:
+        services.booking_create(
+            actor=org_rep,
+            room=room,
+            start=far,
+            end=far + datetime.timedelta(hours=1),
+            purpose="远期",
+            attendance=5,
+        )
+    assert "天以内" in " ".join(exc.value.message_dict["start"])
+    assert not Booking.objects.exists()
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "2026-02-30", "x" * 500])
+def test_extreme_dates_on_room_calendar_and_usage_pages_never_fail(
+    client, jiangan_staff: User, room: Room, day: str
+) -> None:
+    client.force_login(jiangan_staff)
+    for url in (
+        f"/venues/rooms/{room.pk}/?date={day}&view=month",
+        f"/venues/rooms/{room.pk}/?date={day}",
+        f"/venues/centers/{room.center_id}/calendar/?date={day}",
+        f"/venues/centers/{room.center_id}/usage/?first={day}&last={day}",
+    ):
+        assert client.get(url).status_code == 200, url
+
+
+def test_the_month_calendar_steps_a_calendar_month(client, jiangan_staff: User, room: Room) -> None:
+    """Finding 11: "previous month" was first − 31 days and skipped February."""
+    client.force_login(jiangan_staff)
+    html = client.get(f"/venues/rooms/{room.pk}/?date=2027-03-15&view=month").content.decode()
+    assert "date=2027-02-01" in html and "date=2027-04-01" in html
+
+
+def test_match_actions_never_redirect_off_the_site(client, jiangan_staff: User) -> None:
+    """Finding 10: next=https://evil.example/ after a match action was an open redirect."""
+    from civicnest.core.actions import safe_next
+
+    request = client.get("/").wsgi_request
+    request.POST = request.POST.copy()
+    request.POST["next"] = "https://evil.example/phish"
+    assert safe_next(request, "/fallback/") == "/fallback/"
+    request.POST["next"] = "//evil.example/x"
+    assert safe_next(request, "/fallback/") == "/fallback/"
+    request.POST["next"] = "/matching/inbox/"
+    assert safe_next(request, "/fallback/") == "/matching/inbox/"
