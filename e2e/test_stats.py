@@ -72,3 +72,29 @@ def test_drill_down_city_district_street_and_report(
         page.get_by_test_id("report-xlsx").click()
     assert download.value.suggested_filename == f"{JIANGAN}-2026.xlsx"
     screenshot(page, "stats-reports")
+
+
+def test_the_map_tooltip_shows_region_names_as_text(
+    page: Page, city: User, login: Callable[..., None]
+) -> None:
+    """Issue 18, finding 8: the tile map's tooltip was built from region names unescaped."""
+    from civicnest.regions.models import Region
+
+    Region.objects.filter(code=JIANGAN).update(name='<b id="injected">江岸区</b>')
+    login(page, "city_officer")
+    page.goto(page.url.split("/accounts")[0] + "/stats/?region=4201&period=2026")
+    expect(page.locator('[data-chart="map"] svg')).to_have_count(1)
+    index = page.evaluate(
+        """() => {
+            const data = JSON.parse(document.getElementById("stats-data").textContent);
+            const i = data.map.items.findIndex((item) => item.code === "%s");
+            const chart = echarts.getInstanceByDom(document.querySelector('[data-chart="map"]'));
+            chart.dispatchAction({ type: "showTip", seriesIndex: 0, dataIndex: i });
+            return i;
+        }"""
+        % JIANGAN
+    )
+    assert index >= 0
+    tooltip = page.locator("text=江岸区</b>")
+    expect(tooltip.first).to_be_visible()
+    assert page.locator("#injected").count() == 0

@@ -8,7 +8,10 @@ Nothing outside this module cuts codes (`code[:6]`) or compares prefixes (`start
 
 from __future__ import annotations
 
+import csv
+import functools
 from collections.abc import Iterable
+from pathlib import Path
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -20,15 +23,24 @@ class RegionCodeError(ValueError):
     pass
 
 
+@functools.cache
+def districts_ending_in_00() -> frozenset[str]:
+    """District-level codes that end in 00, so they look like city codes: the single district-level unit of a
+    city without districts (东莞 441900, 中山 442000, 儋州 460400). Read from the shipped national data."""
+    with (Path(__file__).resolve().parent / "data" / "areas.csv").open(encoding="utf-8") as f:
+        return frozenset(row[0] for row in csv.reader(f) if row and row[0].endswith("00"))
+
+
 def normalize_region_code(raw: str) -> str:
     """Accept a stored code (2/4/6/9/12 digits) or an official 6-digit province/city code (420100)."""
     code = (raw or "").strip()
     if not code.isascii() or not code.isdigit():
         raise RegionCodeError(_("区划代码只能由数字组成：%(code)s") % {"code": raw})
-    if len(code) == 6 and code.endswith("0000"):
-        code = code[:2]
-    elif len(code) == 6 and code.endswith("00"):
-        code = code[:4]
+    if len(code) == 6 and code not in districts_ending_in_00():
+        if code.endswith("0000"):
+            code = code[:2]
+        elif code.endswith("00"):
+            code = code[:4]
     if len(code) not in VALID_CODE_LENGTHS:
         raise RegionCodeError(
             _("区划代码应为 6 位（区县）、9 位（街道）或 12 位（社区）数字：%(code)s")

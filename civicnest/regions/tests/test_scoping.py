@@ -70,3 +70,11 @@ def test_anonymous_scope_sees_nothing() -> None:
     scope = Scope.for_user(AnonymousUser())
     assert scope.prefixes() == ()
     assert not scope.covers("420102")
+
+
+@pytest.mark.parametrize("code", ["441900", "442000", "460400"])
+def test_district_rows_ending_in_00_stay_districts(code: str) -> None:
+    """Issue 18, finding 11: 东莞, 中山 and 儋州's district-level units were turned into city codes."""
+    assert normalize_region_code(code) == code
+    assert normalize_region_code("420100") == "4201"  # a real city code still means the city
+    assert normalize_region_code("420000") == "42"

@@ -4,6 +4,8 @@ document.addEventListener("DOMContentLoaded", () => {
   if (!source || !window.echarts) return;
   const data = JSON.parse(source.textContent);
   const charts = [];
+  // Tooltips are HTML: every text from the data (region names, labels) is escaped before it goes in.
+  const esc = (text) => echarts.format.encodeHTML(String(text));
 
   data.breakdowns.forEach((b) => {
     const el = document.querySelector(`[data-chart="${b.id}"]`);
@@ -49,7 +51,7 @@ document.addEventListener("DOMContentLoaded", () => {
       const cols = Math.ceil(Math.sqrt(n * 1.6));
       const rows = Math.ceil(n / cols);
       chart.setOption({
-        tooltip: { formatter: (p) => `${data.map.items[p.dataIndex].name}<br>${data.map.label}：${p.value[2]}` },
+        tooltip: { formatter: (p) => `${esc(data.map.items[p.dataIndex].name)}<br>${esc(data.map.label)}：${esc(p.value[2])}` },
         grid: { left: 0, right: 0, top: 0, bottom: 48 },
         xAxis: { type: "category", data: [...Array(cols).keys()], show: false },
         yAxis: { type: "category", data: [...Array(rows).keys()], show: false, inverse: true },
