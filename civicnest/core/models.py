@@ -1,13 +1,28 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import translation
 from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
 from django.utils.translation import gettext_lazy as _
+
+# Zero-width and other invisible formatting characters (Unicode Cf) that look like nothing on a page.
+INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+
+# PostgreSQL's integer columns: [-limit, limit). SQLite stores any 64-bit value.
+INTEGER_LIMITS = {
+    "SmallIntegerField": 2**15,
+    "PositiveSmallIntegerField": 2**15,
+    "IntegerField": 2**31,
+    "PositiveIntegerField": 2**31,
+    "BigIntegerField": 2**63,
+    "PositiveBigIntegerField": 2**63,
+}
 
 # (field, language) → {stored value: label}: see TimeStampedModel._get_FIELD_display.
 _CHOICE_LABELS: dict[tuple[int, str], dict[Any, Any]] = {}
@@ -19,6 +34,28 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+    def clean_fields(self, exclude: Any = None) -> None:
+        """A text made only of invisible characters (zero-width spaces, BOMs…) counts as empty: a name
+        of "\u200b\u200b" looked filled in and showed as nothing. Integers get PostgreSQL's range on
+        SQLite too, so a value is refused the same way on both databases (2147483648 staff)."""
+        errors: dict[str, list[Any]] = {}
+        for f in self._meta.concrete_fields:
+            value = getattr(self, f.attname, None)
+            limit = INTEGER_LIMITS.get(f.get_internal_type())
+            if limit is not None and isinstance(value, int) and not -limit <= value < limit:
+                errors[f.name] = [_("数值超出范围。")]
+            if isinstance(value, str) and value and not INVISIBLE.sub("", value).strip():
+                setattr(self, f.attname, "")
+                if not f.blank and not (exclude and f.name in exclude):
+                    errors[f.name] = [_("不能只包含空格或不可见字符。")]
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                errors.setdefault(name, messages)
+        if errors:
+            raise ValidationError(errors)
 
     def _get_FIELD_display(self, field: models.Field[Any, Any]) -> Any:
         """`get_<field>_display()` with the labels translated once per field and language.

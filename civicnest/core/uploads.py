@@ -64,6 +64,15 @@ def _head(upload: Any, size: int = 16) -> bytes:
     return head if isinstance(head, bytes) else head.encode()
 
 
+HTML_MARKERS = (b"<html", b"<script", b"<body", b"<!doctype", b"<svg", b"<iframe", b"<img")
+
+
+def _is_real_pdf(upload: Any) -> bool:
+    """A PDF that does not open as a web page: a "%PDF-" line in front of HTML passed the signature check."""
+    start = _head(upload, 4096).lower()
+    return not any(tag in start for tag in HTML_MARKERS)
+
+
 def validate_upload(upload: Any, policy: UploadPolicy) -> None:
     """Raise a Chinese ValidationError if the file's type, content or size is not what the policy allows."""
     suffix = _suffix(getattr(upload, "name", "") or "")
@@ -87,6 +96,8 @@ def validate_upload(upload: Any, policy: UploadPolicy) -> None:
     matches = any(head.startswith(sig) for sig in signatures)
     if suffix == "webp":
         matches = matches and head[8:12] == b"WEBP"
+    if suffix == "pdf":
+        matches = matches and _is_real_pdf(upload)
     if not matches:
         raise ValidationError(
             _("文件内容与扩展名 .%(s)s 不符，请上传真实的 %(allowed)s。")

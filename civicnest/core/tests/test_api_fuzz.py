@@ -187,3 +187,13 @@ def test_numbers_beyond_the_database_range_are_bad_input(api_client, city_office
     if response.status_code == 400:
         assert response.json()["message"] == "提交的数据有误，请检查后重试。"
         assert "数值超出允许范围" in str(response.json()["extra"])
+
+
+@pytest.mark.parametrize("depth", [33, 5000])
+def test_a_deeply_nested_json_body_is_bad_input(api_client, city_officer, depth: int) -> None:
+    """Issue 18, finding 9: a body nested 5,000 deep failed every API write with RecursionError."""
+    api_client.force_authenticate(city_officer)
+    body = "[" * depth + "]" * depth
+    response = api_client.post("/api/v1/organizations/", data=body, content_type="application/json")
+    assert response.status_code == 400
+    assert "嵌套" in response.json()["message"]

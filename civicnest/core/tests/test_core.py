@@ -146,3 +146,32 @@ def test_english_interface_is_available(client, jiangan_officer: User) -> None:
     en = client.get("/en/").content.decode()
     assert 'lang="en"' in en
     assert "Log out" in en
+
+
+@pytest.mark.django_db
+def test_a_name_of_only_invisible_characters_is_refused() -> None:
+    """Issue 18, finding 11: names made only of zero-width characters were accepted."""
+    from django.core.exceptions import ValidationError
+
+    from civicnest.registry.tests.factories import OrganizationFactory
+
+    org = OrganizationFactory.build(name="\u200b\u200b\ufeff")
+    with pytest.raises(ValidationError) as exc:
+        org.full_clean()
+    assert "不可见字符" in " ".join(exc.value.message_dict["name"])
+    org.name = "和谐\u200b社工"  # a visible name keeps its characters
+    org.clean_fields(exclude=[f.name for f in org._meta.fields if f.name != "name"])
+    assert org.name == "和谐\u200b社工"
+
+
+@pytest.mark.django_db
+def test_an_integer_postgresql_would_refuse_is_refused_on_both_databases() -> None:
+    """Issue 18, finding 9: staff_count 2147483648 was accepted on SQLite."""
+    from django.core.exceptions import ValidationError
+
+    from civicnest.registry.tests.factories import OrganizationFactory
+
+    org = OrganizationFactory.build(staff_count=2147483648)
+    with pytest.raises(ValidationError) as exc:
+        org.full_clean()
+    assert "超出范围" in " ".join(exc.value.message_dict["staff_count"])

@@ -81,3 +81,17 @@ def test_every_upload_form_uses_the_shared_check(form_class, field, extra) -> No
     assert not form.is_valid()
     assert field in form.errors
     assert "不" in form.errors[field][0]  # a Chinese reason on the field itself
+
+
+def test_a_pdf_signature_in_front_of_html_is_refused() -> None:
+    """Issue 18, finding 11: "%PDF-" followed by HTML was accepted as a PDF."""
+    from django.core.exceptions import ValidationError
+
+    from civicnest.core.uploads import ARCHIVE, validate_upload
+
+    for body in (b"%PDF-1.4\n<html><script>alert(1)</script></html>", b"%PDF-1.7\n<SVG onload=x>"):
+        with pytest.raises(ValidationError, match="不符"):
+            validate_upload(SimpleUploadedFile("a.pdf", body), ARCHIVE)
+    validate_upload(
+        SimpleUploadedFile("a.pdf", b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\n%%EOF"), ARCHIVE
+    )
