@@ -3,9 +3,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civicnest.accounts.models import mobile_validator
@@ -258,6 +260,10 @@ class Agreement(TimeStampedModel):
                 violation_error_message=_("结束日期必须晚于开始日期。"),
             ),
         ]
+
+    def clean(self) -> None:
+        if self.signed_on and self.signed_on > timezone.localdate():
+            raise ValidationError({"signed_on": [_("签订日期不能晚于今天。")]})
 
     def get_additional_data(self) -> dict[str, str]:
         return {"region": self.application.region_id}

@@ -379,6 +379,8 @@ def match_respond(*, actor: User, match: Match, accept: bool, reason: str = "") 
 
 @transaction.atomic
 def match_schedule(*, actor: User, match: Match, day: datetime.date) -> Match:
+    if day < timezone.localdate():
+        raise ValidationError({"day": [_("计划服务日期不能早于今天。")]})
     return _move(actor, _lock_match(match), M.SCHEDULED, {"scheduled_for": day})
 
 

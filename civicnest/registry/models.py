@@ -3,9 +3,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civicnest.accounts.models import mobile_validator
@@ -122,6 +124,10 @@ class SocialOrganization(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if self.registered_on and self.registered_on > timezone.localdate():
+            raise ValidationError({"registered_on": [_("登记日期不能晚于今天。")]})
 
     def get_absolute_url(self) -> str:
         return reverse("registry:org-detail", kwargs={"pk": self.pk})

@@ -4,6 +4,7 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -85,6 +86,10 @@ class Session(RegionScoped):
 
     def __str__(self) -> str:
         return f"{self.course.title} · {self.starts_at:%Y-%m-%d %H:%M}"
+
+    def clean(self) -> None:
+        if self.room_id is None and not (self.location or "").strip():
+            raise ValidationError({"location": [_("请选择场地或填写地点。")]})
 
     def get_absolute_url(self) -> str:
         return reverse("training:session-detail", kwargs={"pk": self.pk})
