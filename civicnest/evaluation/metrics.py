@@ -29,6 +29,10 @@ class ComplianceMetric:
     decimals: int = 0
     current: bool = True
     region_field: str = "region"
+    models: tuple[str, ...] = (
+        "network.Center",
+        "network.CenterStaff",
+    )  # what the figure reads (stats.rollup refreshes on write)
     rollup: str = Rollup.CURRENT
 
     def _per_center(self, code: str) -> list[tuple[str, bool]]:

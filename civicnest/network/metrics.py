@@ -42,6 +42,9 @@ class CoverageMetric:
     decimals: int = 1
     current: bool = False
     region_field: str = field(default="code")
+    models: tuple[str, ...] = (
+        "network.Center",
+    )  # what the figure reads (stats.rollup refreshes on write)
     rollup: str = Rollup.STOCK
 
     def _regions(self, code: str, period: Period) -> list[tuple[str, bool]]:

@@ -178,6 +178,36 @@ def _held(months: Iterable[datetime.date]) -> tuple[dict[datetime.date, RollupMo
 
 
 REFRESH_REQUESTED = "civicnest:stats:rollup-refresh-requested"
+# Set while a refresh of this month is queued and has not started: writes meanwhile need no other one.
+CURRENT_QUEUED = "civicnest:stats:rollup-current-queued"
+
+
+def figure_models() -> frozenset[str]:
+    """Labels of the models the registered figures read (a write to one changes this month's figures)."""
+    labels = {m.model for m in METRICS.values() if isinstance(m, Metric)}
+    labels |= {b.model for b in BREAKDOWNS.values()}
+    for m in METRICS.values():
+        labels |= set(getattr(m, "models", ()))
+    return frozenset(labels)
+
+
+def refresh_current_on_write(sender: Any, **kwargs: Any) -> None:
+    """A saved or deleted row of a figure's model queues one refresh of this month after the commit, so
+    the dashboard agrees with the live home cards and reports within seconds, not after
+    STATS_ROLLUP_STALE_MINUTES (issue 18, finding 12)."""
+    if not settings.STATS_ROLLUP_ON_WRITE or sender._meta.label not in figure_models():
+        return
+    transaction.on_commit(_queue_current_refresh)
+
+
+def _queue_current_refresh() -> None:
+    if cache.add(CURRENT_QUEUED, True, 600):  # expires if a worker dies before running it
+        stats_rollup.enqueue(current_only=True)
+
+
+def refresh_current() -> list[dict[str, Any]]:
+    cache.delete(CURRENT_QUEUED)  # writes from now on queue the next refresh
+    return refresh([timezone.localdate().replace(day=1)])
 
 
 def _refresh_if_stale(current: RollupMonth | None) -> None:

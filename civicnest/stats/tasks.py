@@ -17,10 +17,14 @@ def stat_report_generate(*, report_id: int) -> None:
 
 
 @task()
-def stats_rollup(*, every_month: bool = False) -> dict[str, float]:
-    """Refresh the dashboards' monthly roll-up: the recent months, or every retained month."""
+def stats_rollup(*, every_month: bool = False, current_only: bool = False) -> dict[str, float]:
+    """Refresh the dashboards' monthly roll-up: the recent months, every retained month, or (after a
+    write) this month only."""
     from civicnest.stats import rollup  # noqa: PLC0415 - rollup enqueues this task
 
-    months = rollup.retained_months() if every_month else rollup.recent_months()
-    done = rollup.refresh(months)
+    if current_only:
+        done = rollup.refresh_current()
+    else:
+        months = rollup.retained_months() if every_month else rollup.recent_months()
+        done = rollup.refresh(months)
     return {"months": len(done), "seconds": round(sum(d["seconds"] for d in done), 2)}

@@ -58,6 +58,10 @@ class OccupancyMetric:
     current: bool = False
     region_field: str = "region"
 
+    models: tuple[str, ...] = (
+        "venues.Room",
+        "venues.Booking",
+    )  # what the figure reads (stats.rollup refreshes on write)
     rollup: str = Rollup.FLOW
 
     def grouped_parts(self, code: str, period: Period, length: int) -> dict[str, Parts]:

@@ -287,3 +287,6 @@ MATCHING_BATCH_WORKERS = env_int("MATCHING_BATCH_WORKERS", 2)
 STATS_ROLLUP_MONTHS = env_int("STATS_ROLLUP_MONTHS", 36)
 # A dashboard read finding this month's roll-up older than this queues a refresh itself (0: only cron does).
 STATS_ROLLUP_STALE_MINUTES = env_int("STATS_ROLLUP_STALE_MINUTES", 20)
+# A write to a row any figure reads queues one refresh of this month's roll-up (after the commit), so the
+# dashboard agrees with the live home cards and reports within seconds.
+STATS_ROLLUP_ON_WRITE = env_bool("STATS_ROLLUP_ON_WRITE", default=True)

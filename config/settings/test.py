@@ -26,3 +26,4 @@ LIST_CACHE_SECONDS = 0
 # Dashboards read the roll-up only where a test builds it (civicnest/stats/tests/test_rollup.py turns
 # the self-refresh on).
 STATS_ROLLUP_STALE_MINUTES = 0
+STATS_ROLLUP_ON_WRITE = False  # the immediate task backend would recompute the month on every save

@@ -251,3 +251,30 @@ def test_a_new_deployment_builds_its_rollup_on_first_use(
     again = selectors.dashboard(user=city_officer, code="4201", period=q1)
     assert again.as_of is not None
     assert again.figure("org_total").value == first.figure("org_total").value == 5
+
+
+@pytest.mark.django_db
+def test_a_write_refreshes_this_month_so_the_dashboard_agrees_with_the_live_figures(
+    city_officer: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Issue 18, finding 12: the dashboard (roll-up) showed 40 organizations while the home card and the
+    report (live) showed 120. A write to a figure's model now queues a refresh of this month."""
+    call_command("stats_rollup", stdout=io.StringIO())
+    this_month = timezone.localdate().replace(day=1)
+    month = Period.parse(f"{this_month:%Y-%m}")
+    before = RollupMonth.objects.get(month=this_month).computed_at
+    with override_settings(STATS_ROLLUP_ON_WRITE=True):
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            OrganizationFactory.create(region_id=WUCHANG, registered_on=timezone.localdate())
+            OrganizationFactory.create(region_id=WUCHANG, registered_on=timezone.localdate())
+        assert len(callbacks) == 2  # one per write; a refresh is queued only when none is waiting
+    assert RollupMonth.objects.get(month=this_month).computed_at > before
+    cache.delete("stats:v1:values:4201:" + month.key)
+    board = selectors.dashboard(user=city_officer, code="4201", period=month)
+    live = metrics.values("4201", [month], [METRICS["org_new"]])[0]["org_new"]
+    assert board.figure("org_new").value == live == 2
+
+
+def test_every_figure_model_is_watched() -> None:
+    labels = rollup.figure_models()
+    assert {"registry.SocialOrganization", "venues.Booking", "network.Center"} <= labels
