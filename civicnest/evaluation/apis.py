@@ -12,8 +12,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from civicnest.evaluation import compliance, selectors, services
-from civicnest.evaluation.models import IndicatorTemplate, TemplateKind
-from civicnest.regions.models import Region
+from civicnest.regions.codes import RegionCodeError
+from civicnest.regions.selectors import region_by_code
 from config.api import StandardPagination
 
 
@@ -57,12 +57,12 @@ class RoundListApi(APIView):
         payload = RoundInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
-        region = Region.objects.filter(code=data["region"]).first()
-        if region is None:
-            raise serializers.ValidationError({"region": ["区划代码不存在。"]})
-        data["region"] = region
+        try:
+            data["region"] = region_by_code(data["region"])
+        except RegionCodeError as exc:
+            raise serializers.ValidationError({"region": [str(exc)]}) from exc
         ids = data.pop("templates", None)
-        templates = IndicatorTemplate.objects.filter(kind=TemplateKind.ORG_GRADING, is_current=True)
+        templates = selectors.current_grading_templates()
         data["templates"] = list(templates.filter(pk__in=ids) if ids else templates)
         round_ = services.round_open(actor=request.user, data=data)
         return Response(RoundOutputSerializer(round_).data, status=status.HTTP_201_CREATED)

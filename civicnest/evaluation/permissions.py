@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from civicnest.accounts.roles import Role
-from civicnest.evaluation.models import Assessment, CenterReview, EvaluatorAssignment, GradingRound
+from civicnest.evaluation.models import (
+    Assessment,
+    CenterReview,
+    ConflictDeclaration,
+    EvaluatorAssignment,
+    GradingRound,
+)
 from civicnest.network.models import Center
 from civicnest.network.permissions import can_edit_center, center_lineage_ids
 from civicnest.regions.scoping import Scope
@@ -59,9 +67,6 @@ def assignment_of(user: Any, assessment: Assessment) -> EvaluatorAssignment | No
 
 def conflict_reasons(evaluator: Any, org: SocialOrganization) -> list[str]:
     """Why this evaluator may not assess this organization (empty: no conflict of interest)."""
-    from django.utils.translation import gettext as _
-
-    from civicnest.evaluation.models import ConflictDeclaration
 
     reasons: list[str] = []
     scope = Scope.for_user(evaluator)

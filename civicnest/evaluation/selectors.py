@@ -14,15 +14,19 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civicnest.accounts.models import User
 from civicnest.accounts.roles import Role
 from civicnest.evaluation import compliance, scoring
 from civicnest.evaluation.models import (
+    Appeal,
     Assessment,
     AssessmentStatus,
     BreachAcknowledgement,
     CenterReview,
     ComplianceParameters,
+    ConflictDeclaration,
     EvaluatorAssignment,
+    EvidenceFile,
     GradingRound,
     Indicator,
     IndicatorTemplate,
@@ -31,12 +35,15 @@ from civicnest.evaluation.models import (
     Survey,
     SurveyResponse,
     TargetMetric,
+    TemplateKind,
 )
+from civicnest.matching.models import Match
 from civicnest.network.models import Center, CenterLevel, CenterStatus, Employment, StaffPosition
 from civicnest.network.selectors import centers_visible_to, network_coverage
 from civicnest.regions.codes import subtree_q
 from civicnest.regions.scoping import Scope
 from civicnest.registry.models import ActivityTeam, FilingStatus, OrgStatus, SocialOrganization
+from civicnest.training.models import Event
 
 STAFF = (Role.BUREAU_OFFICER, Role.CENTER_STAFF)
 
@@ -191,7 +198,6 @@ def onsite_rates(assignment: EvaluatorAssignment) -> dict[int, Decimal]:
 
 def evaluators_for(*, user: Any) -> QuerySet[Any]:
     """Experts the bureau can assign: every active user holding the expert role."""
-    from civicnest.accounts.models import User
 
     return (
         User.objects.filter(is_active=True, role_assignments__role=Role.EXPERT)
@@ -486,3 +492,85 @@ def target_tracking(*, user: Any) -> list[TargetRow]:
         TargetRow(t, actual[TargetMetric(t.metric)])
         for t in targets_visible_to(user).select_related("region").order_by("year", "metric")
     ]
+
+
+# -- reads the pages need (views never query models themselves) ------------------------------------
+
+
+def organizations_represented(*, user: Any) -> QuerySet[SocialOrganization]:
+    """The organizations the user represents (their org_rep grants)."""
+    ids = [
+        g.organization_id
+        for g in Scope.for_user(user).grants
+        if g.role == Role.ORG_REP and g.organization_id
+    ]
+    return SocialOrganization.objects.filter(pk__in=ids)
+
+
+def organization_by_id(pk: Any) -> SocialOrganization | None:
+    """An organization by id, or None (the caller checks what the user may do with it)."""
+    try:
+        return SocialOrganization.objects.filter(pk=int(pk or 0)).first()
+    except (TypeError, ValueError):
+        return None
+
+
+def organization_by_uscc(uscc: str) -> SocialOrganization | None:
+    return SocialOrganization.objects.filter(uscc=uscc.strip().upper()).first()
+
+
+def template_versions(template: IndicatorTemplate) -> QuerySet[IndicatorTemplate]:
+    return IndicatorTemplate.objects.filter(family=template.family).order_by("-version")
+
+
+def current_grading_templates() -> QuerySet[IndicatorTemplate]:
+    return IndicatorTemplate.objects.filter(kind=TemplateKind.ORG_GRADING, is_current=True)
+
+
+def access_indicator_by_id(user: Any, pk: int) -> Indicator:
+    indicator = get_object_or_404(Indicator.objects.select_related("template"), pk=pk)
+    access_template_by_id(user, indicator.template_id)
+    return indicator
+
+
+def appeal_of(assessment: Assessment) -> Appeal | None:
+    return Appeal.objects.filter(assessment=assessment).first()
+
+
+def access_evidence_by_id(user: Any, pk: int) -> EvidenceFile:
+    return get_object_or_404(
+        EvidenceFile.objects.filter(assessment__in=assessments_visible_to(user)), pk=pk
+    )
+
+
+def conflicts_declared_by(*, user: Any) -> QuerySet[ConflictDeclaration]:
+    return ConflictDeclaration.objects.filter(evaluator_id=user.pk).select_related("organization")
+
+
+def centers_by_ids(ids: list[int]) -> QuerySet[Center]:
+    """Centers the caller has already found in the user's scope, as a queryset for a form's choices."""
+    return Center.objects.filter(pk__in=ids)
+
+
+def surveys_of_review(review: CenterReview) -> QuerySet[Survey]:
+    return Survey.objects.filter(center=review.center, year=review.year)
+
+
+def survey_choices(*, user: Any, center_ids: list[int]) -> dict[str, Any]:
+    """What a survey can be about: the centers, their recent events and matches in the user's scope."""
+    return {
+        "centers": Center.objects.filter(pk__in=center_ids),
+        "events": Event.objects.filter(center_id__in=center_ids).order_by("-starts_at")[:200],
+        "matches": Scope.for_user(user)
+        .filter(Match.objects.select_related("need"), "region")
+        .order_by("-pk")[:200],
+    }
+
+
+def survey_by_token(token: str) -> Survey:
+    """The survey a public link names (the token is the capability)."""
+    return get_object_or_404(Survey.objects.select_related("center"), token=token)
+
+
+def compliance_parameter_rows() -> QuerySet[ComplianceParameters]:
+    return ComplianceParameters.objects.all()

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civicnest.accounts.models import User
+from civicnest.accounts.models import User, mobile_validator
 from civicnest.accounts.selectors import org_reps_of
 from civicnest.core.audit import acting_as
 from civicnest.core.exceptions import ApplicationError, ConflictError
@@ -910,8 +910,6 @@ def survey_answer(
         raise ApplicationError(_("该调查已结束。"))
     authenticated = user is not None and getattr(user, "is_authenticated", False)
     if not authenticated:
-        from civicnest.accounts.models import mobile_validator
-
         try:
             mobile_validator(phone)
         except ValidationError as exc:

@@ -6,6 +6,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -45,17 +46,13 @@ from civicnest.evaluation.models import (
     Appeal,
     AppealStatus,
     AssessmentStatus,
-    EvidenceFile,
     Indicator,
     ReviewStatus,
     RoundStatus,
-    Survey,
 )
-from civicnest.matching.models import Match
+from civicnest.network.permissions import can_edit_center
 from civicnest.network.selectors import access_center_by_id, centers_visible_to
 from civicnest.regions.scoping import Scope
-from civicnest.registry.models import SocialOrganization
-from civicnest.training.models import Event
 
 
 def _require_staff_or_expert(user: Any) -> Scope:
@@ -81,7 +78,7 @@ def home_view(request: HttpRequest) -> HttpResponse:
     open_rounds = []
     for grant in scope.grants:
         if grant.role == Role.ORG_REP and grant.organization_id:
-            org = SocialOrganization.objects.filter(pk=grant.organization_id).first()
+            org = selectors.organization_by_id(grant.organization_id)
             if org is not None:
                 open_rounds += [(org, r) for r in selectors.open_rounds_for_org(org)]
     context["open_rounds"] = open_rounds
@@ -114,9 +111,7 @@ def template_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": selectors.indicator_rows(template),
             "can_edit": can_edit,
             "in_use": services.template_in_use(template),
-            "versions": template.__class__.objects.filter(family=template.family).order_by(
-                "-version"
-            ),
+            "versions": selectors.template_versions(template),
             "add_form": IndicatorForm(prefix="new"),
         },
     )
@@ -125,8 +120,7 @@ def template_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def indicator_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
-    indicator = get_object_or_404(Indicator.objects.select_related("template"), pk=pk)
-    selectors.access_template_by_id(request.user, indicator.template_id)
+    indicator = selectors.access_indicator_by_id(request.user, pk)
     form = IndicatorForm(request.POST, instance=Indicator(template=indicator.template))
     if not form.is_valid():
         for field, errors in form.errors.items():
@@ -206,13 +200,7 @@ def round_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     index = order.index(RoundStatus(round_.status))
     my_orgs = [
         o
-        for o in SocialOrganization.objects.filter(
-            pk__in=[
-                g.organization_id
-                for g in Scope.for_user(request.user).grants
-                if g.role == Role.ORG_REP and g.organization_id
-            ]
-        )
+        for o in selectors.organizations_represented(user=request.user)
         if round_ in selectors.open_rounds_for_org(o)
     ]
     return render(
@@ -246,7 +234,7 @@ def round_advance_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def round_apply_view(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = selectors.access_round_by_id(request.user, pk)
-    org = SocialOrganization.objects.filter(pk=request.POST.get("organization") or 0).first()
+    org = selectors.organization_by_id(request.POST.get("organization"))
     if org is None or not permissions.can_apply(request.user, org):
         raise PermissionDenied(_("只有该组织的负责人可以申报。"))
     try:
@@ -265,7 +253,7 @@ def assessment_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     can_run = permissions.can_run_round(request.user, assessment.round)
     is_rep = permissions.is_org_rep(request.user, assessment.organization)
     mine = permissions.assignment_of(request.user, assessment)
-    appeal = Appeal.objects.filter(assessment=assessment).first()
+    appeal = selectors.appeal_of(assessment)
     rows = selectors.indicator_rows(assessment.template)
     self_rates = selectors.self_rates(assessment)
     assignments = list(
@@ -371,10 +359,7 @@ def evidence_upload_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def evidence_download_view(request: HttpRequest, pk: int) -> FileResponse:
-    evidence = get_object_or_404(
-        EvidenceFile.objects.filter(assessment__in=selectors.assessments_visible_to(request.user)),
-        pk=pk,
-    )
+    evidence = selectors.access_evidence_by_id(request.user, pk)
     try:
         handle = evidence.file.open("rb")
     except FileNotFoundError as exc:
@@ -541,7 +526,7 @@ def assessment_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
         "self_rates": selectors.self_rates(assessment),
         "onsite": _mean_onsite(assignments),
         "assignments": assignments,
-        "appeal": Appeal.objects.filter(assessment=assessment).first(),
+        "appeal": selectors.appeal_of(assessment),
         "today": timezone.localdate(),
     }
     return pdf_response(
@@ -564,9 +549,7 @@ def conflict_view(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("只有评估专家可以申报利益关系。"))
     form = ConflictForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        org = SocialOrganization.objects.filter(
-            uscc=form.cleaned_data["uscc"].strip().upper()
-        ).first()
+        org = selectors.organization_by_uscc(form.cleaned_data["uscc"])
         if org is None:
             form.add_error("uscc", _("找不到该统一社会信用代码对应的社会组织。"))
         else:
@@ -579,16 +562,13 @@ def conflict_view(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("已申报，今后不会分派您评估该组织。"))
                 return redirect("evaluation:conflicts")
-    from civicnest.evaluation.models import ConflictDeclaration
 
     return render(
         request,
         "evaluation/conflicts.html",
         {
             "form": form,
-            "declared": ConflictDeclaration.objects.filter(
-                evaluator_id=request.user.pk
-            ).select_related("organization"),
+            "declared": selectors.conflicts_declared_by(user=request.user),
         },
     )
 
@@ -606,9 +586,8 @@ def _supervised_centers(user: Any) -> Any:
 def review_list_view(request: HttpRequest) -> HttpResponse:
     _require_staff_or_expert(request.user)
     centers = _supervised_centers(request.user)
-    from civicnest.network.models import Center
 
-    form = ReviewOpenForm(centers=Center.objects.filter(pk__in=[c.pk for c in centers]))
+    form = ReviewOpenForm(centers=selectors.centers_by_ids([c.pk for c in centers]))
     return render(
         request,
         "evaluation/review_list.html",
@@ -624,9 +603,8 @@ def review_list_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def review_create_view(request: HttpRequest) -> HttpResponse:
-    from civicnest.network.models import Center
 
-    centers = Center.objects.filter(pk__in=[c.pk for c in _supervised_centers(request.user)])
+    centers = selectors.centers_by_ids([c.pk for c in _supervised_centers(request.user)])
     form = ReviewOpenForm(request.POST, centers=centers)
     if form.is_valid():
         try:
@@ -669,7 +647,7 @@ def review_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "conclusion_form": ConclusionForm(),
             "reward_form": RewardForm(),
             "rewards": review.rewards.all(),
-            "surveys": Survey.objects.filter(center=review.center, year=review.year),
+            "surveys": selectors.surveys_of_review(review),
         },
     )
 
@@ -730,7 +708,6 @@ def reward_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def review_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
     review = selectors.access_review_by_id(request.user, pk)
-    from civicnest.network.permissions import can_edit_center
 
     if not (
         permissions.can_score_review(request.user, review)
@@ -763,16 +740,8 @@ def _survey_form(request: HttpRequest, data: Any = None) -> SurveyForm:
         for c in centers_visible_to(request.user)
         if permissions.can_manage_surveys(request.user, c)
     ]
-    from civicnest.network.models import Center
 
-    return SurveyForm(
-        data,
-        centers=Center.objects.filter(pk__in=centers),
-        events=Event.objects.filter(center_id__in=centers).order_by("-starts_at")[:200],
-        matches=Scope.for_user(request.user)
-        .filter(Match.objects.select_related("need"), "region")
-        .order_by("-pk")[:200],
-    )
+    return SurveyForm(data, **selectors.survey_choices(user=request.user, center_ids=centers))
 
 
 @login_required
@@ -780,7 +749,6 @@ def survey_list_view(request: HttpRequest) -> HttpResponse:
     scope = Scope.for_user(request.user)
     if not scope.is_staff_member:
         raise PermissionDenied(_("满意度调查由中心工作人员管理。"))
-    from django.db.models import Count
 
     surveys = (
         selectors.surveys_visible_to(request.user)
@@ -836,7 +804,7 @@ def survey_close_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 def survey_answer_view(request: HttpRequest, token: str) -> HttpResponse:
     """The public, phone-first answer page reached by the link or QR code (no account needed)."""
-    survey = get_object_or_404(Survey.objects.select_related("center"), token=token)
+    survey = selectors.survey_by_token(token)
     anonymous = not request.user.is_authenticated
     form = SurveyAnswerForm(request.POST or None, anonymous=anonymous)
     done = False
@@ -918,12 +886,11 @@ def parameters_view(request: HttpRequest) -> HttpResponse:
             services.parameters_set(actor=request.user, data=form.cleaned_data)
             messages.success(request, _("合规参数已保存。"))
             return redirect("evaluation:parameters")
-    from civicnest.evaluation.models import ComplianceParameters
 
     return render(
         request,
         "evaluation/parameters.html",
-        {"form": form, "can_edit": can_edit, "rows": ComplianceParameters.objects.all()},
+        {"form": form, "can_edit": can_edit, "rows": selectors.compliance_parameter_rows()},
     )
 
 

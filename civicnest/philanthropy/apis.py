@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -10,7 +11,7 @@ from rest_framework.views import APIView
 
 from civicnest.core.masking import mask_name
 from civicnest.philanthropy import permissions, selectors, services
-from civicnest.philanthropy.models import LedgerEntry, Proposal
+from civicnest.philanthropy.models import Proposal
 from config.api import StandardPagination
 
 
@@ -207,10 +208,8 @@ class LedgerApi(APIView):
     def get(self, request: Request, pk: int) -> Response:
         fund = selectors.access_fund_by_id(request.user, pk)
         if not permissions.can_keep_fund(request.user, fund):
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied
-        qs = LedgerEntry.objects.filter(fund=fund).order_by("seq")
+        qs = selectors.fund_ledger(fund=fund)
         response = _page(request, self, qs, LedgerEntryOutputSerializer)
         response.data["totals"] = {k: str(v) for k, v in services.fund_totals(fund).items()}
         return response

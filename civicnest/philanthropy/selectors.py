@@ -11,7 +11,9 @@ from typing import Any
 from django.db.models import F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from civicnest.accounts.models import User
 from civicnest.accounts.roles import Role
+from civicnest.accounts.selectors import users_with_role
 from civicnest.philanthropy import permissions
 from civicnest.philanthropy.models import (
     Bid,
@@ -26,10 +28,12 @@ from civicnest.philanthropy.models import (
     Receipt,
     ReportAttachment,
     Review,
+    Subscription,
     Tender,
     TenderStatus,
     Tranche,
 )
+from civicnest.regions.codes import subtree_q
 from civicnest.regions.scoping import Scope
 
 # A reviewer's total this far from the median of three or more reviews is flagged for the panel to discuss.
@@ -203,7 +207,6 @@ def access_project_by_id(user: Any, pk: int) -> Project:
 
 
 def public_projects(*, district: str = "") -> QuerySet[Project]:
-    from civicnest.regions.codes import subtree_q
 
     qs = Project.objects.filter(status__in=PUBLIC_STATUSES).select_related(
         "program", "organization", "region"
@@ -311,6 +314,13 @@ def subscriptions_of(*, project: Project) -> list[Any]:
 
 
 def funder_subscriptions(*, user: Any) -> QuerySet[Any]:
-    from civicnest.philanthropy.models import Subscription
 
     return Subscription.objects.filter(funder_id=user.pk).select_related("project")
+
+
+def experts(*, excluding_program: Any = None) -> QuerySet[User]:
+    """Active users holding the expert role (those not yet on the program's panel, when given)."""
+    found = users_with_role(Role.EXPERT)
+    if excluding_program is not None:
+        found = found.exclude(pk__in=excluding_program.experts.values("expert_id"))
+    return found.order_by("username")

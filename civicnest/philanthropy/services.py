@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max, Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -454,7 +455,6 @@ def program_advance(*, actor: Any, program: FundingProgram, to: str) -> FundingP
 
 
 def _review_queue_url() -> str:
-    from django.urls import reverse
 
     return reverse("philanthropy:review-queue")
 

@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
-from civicnest.accounts.models import User
 from civicnest.accounts.roles import Role
 from civicnest.core.actions import post_form_action
 from civicnest.core.exceptions import ApplicationError
@@ -274,14 +273,7 @@ def _next_program_stage(program: FundingProgram) -> tuple[str, str] | None:
 def program_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     program = selectors.access_program_by_id(request.user, pk)
     can_run = permissions.can_run_program(request.user, program)
-    experts = (
-        User.objects.filter(role_assignments__role=Role.EXPERT)
-        .exclude(pk__in=program.experts.values("expert_id"))
-        .distinct()
-        .order_by("username")
-        if can_run
-        else User.objects.none()
-    )
+    experts = selectors.experts(excluding_program=program) if can_run else selectors.experts().none()
     projects = selectors.projects_visible_to(request.user).filter(program=program)
     return render(
         request,
@@ -326,7 +318,7 @@ def expert_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
     program = selectors.access_program_by_id(request.user, pk)
     if not permissions.can_run_program(request.user, program):
         raise PermissionDenied(_("只有主办中心可以指派评审专家。"))
-    experts = User.objects.filter(role_assignments__role=Role.EXPERT).distinct()
+    experts = selectors.experts()
     return post_form_action(
         request,
         form=ExpertForm(request.POST, experts=experts),
