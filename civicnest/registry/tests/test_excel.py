@@ -198,3 +198,46 @@ def test_export_writes_a_formula_typed_by_a_user_as_text(jiangan_officer: User) 
     cells = [c for row in book.active.iter_rows() for c in row if isinstance(c.value, str)]
     assert any(c.value.startswith("'=HYPERLINK") for c in cells)
     assert all(c.data_type != "f" for row in book.active.iter_rows() for c in row)
+
+
+def _with_padding(content: bytes, size: int) -> bytes:
+    """The same workbook with an extra member that unpacks to `size` bytes (compressed to almost nothing)."""
+    import zipfile
+
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(content)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for info in src.infolist():
+            dst.writestr(info, src.read(info.filename))
+        dst.writestr("xl/padding.bin", b"\0" * size)
+    return out.getvalue()
+
+
+def test_an_xlsx_that_unpacks_to_hundreds_of_mb_is_refused_before_parsing(
+    jiangan_officer: User,
+) -> None:
+    """Issue 18, finding 7: a 1 MB xlsx unpacking to 247 MB held a worker for 117 s."""
+    from civicnest.registry.excel import organization_import
+
+    bomb = _with_padding(mixed_file(), 60 * 1024 * 1024)
+    assert len(bomb) < 1024 * 1024
+    with pytest.raises(ValidationError) as exc:
+        organization_import(actor=jiangan_officer, content=bomb, mode="all")
+    assert "解压后超过" in " ".join(exc.value.message_dict["file"])
+
+
+def test_a_sheet_over_the_row_limit_stops_at_the_limit(jiangan_officer: User) -> None:
+    from civicnest.registry.excel import MAX_IMPORT_ROWS, organization_import
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(list(COLUMN_OF.values()))
+    for n in range(MAX_IMPORT_ROWS + 5):
+        sheet.append([f"组织{n}"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    with pytest.raises(ValidationError) as exc:
+        organization_import(actor=jiangan_officer, content=buffer.getvalue(), mode="all")
+    assert f"最多 {MAX_IMPORT_ROWS} 行" in " ".join(exc.value.message_dict["file"])
