@@ -85,14 +85,14 @@ def test_the_map_tooltip_shows_region_names_as_text(
     page.goto(page.url.split("/accounts")[0] + "/stats/?region=4201&period=2026")
     expect(page.locator('[data-chart="map"] svg')).to_have_count(1)
     index = page.evaluate(
-        """() => {
+        """(code) => {
             const data = JSON.parse(document.getElementById("stats-data").textContent);
-            const i = data.map.items.findIndex((item) => item.code === "%s");
+            const i = data.map.items.findIndex((item) => item.code === code);
             const chart = echarts.getInstanceByDom(document.querySelector('[data-chart="map"]'));
             chart.dispatchAction({ type: "showTip", seriesIndex: 0, dataIndex: i });
             return i;
-        }"""
-        % JIANGAN
+        }""",
+        JIANGAN,
     )
     assert index >= 0
     tooltip = page.locator("text=江岸区</b>")

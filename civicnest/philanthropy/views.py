@@ -273,7 +273,9 @@ def _next_program_stage(program: FundingProgram) -> tuple[str, str] | None:
 def program_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     program = selectors.access_program_by_id(request.user, pk)
     can_run = permissions.can_run_program(request.user, program)
-    experts = selectors.experts(excluding_program=program) if can_run else selectors.experts().none()
+    experts = (
+        selectors.experts(excluding_program=program) if can_run else selectors.experts().none()
+    )
     projects = selectors.projects_visible_to(request.user).filter(program=program)
     return render(
         request,

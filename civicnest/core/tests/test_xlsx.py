@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from civicnest.core.xlsx import safe_cell, table_xlsx
 
-PAYLOADS = ["=HYPERLINK(\"http://evil.example\",\"点我\")", "+1+2", "-2+3", "@SUM(A1:A2)", "\t=1"]
+PAYLOADS = ['=HYPERLINK("http://evil.example","点我")', "+1+2", "-2+3", "@SUM(A1:A2)", "\t=1"]
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
