@@ -6,7 +6,6 @@ from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -15,6 +14,7 @@ from rest_framework.views import APIView
 
 from civicnest.accounts.requests import AuthenticatedApiRequest
 from civicnest.accounts.selectors import role_assignment_list
+from civicnest.accounts.services import api_token_issue
 from civicnest.core.exceptions import ApplicationError
 
 
@@ -44,8 +44,8 @@ class TokenObtainApi(APIView):
         )
         if user is None:
             raise ApplicationError(_("用户名或密码不正确。"))
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response(self.TokenObtainOutputSerializer({"token": token.key}).data)
+        key = api_token_issue(user=user)
+        return Response(self.TokenObtainOutputSerializer({"token": key}).data)
 
 
 class MeApi(APIView):
