@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -14,17 +14,32 @@ from rest_framework.views import APIView
 
 from civicnest.accounts.requests import AuthenticatedApiRequest
 from civicnest.accounts.selectors import role_assignment_list
-from civicnest.accounts.services import api_token_issue
+from civicnest.accounts.services import api_token_issue, api_tokens_revoke
 from civicnest.core.exceptions import ApplicationError
 
 
 class TokenObtainApi(APIView):
-    """Exchange a username and password for an API token."""
+    """POST: exchange a username and password for an API token. DELETE: revoke the caller's token.
 
-    permission_classes = [AllowAny]
-    authentication_classes: list[Any] = []
+    A token also ends on logout, on a password change and after API_TOKEN_TTL_HOURS (issue 18, finding 6)."""
+
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
+
+    def _logging_in(self) -> bool:
+        request = getattr(self, "request", None)  # None while drf-spectacular builds its mock request
+        return request is not None and request.method == "POST"
+
+    def get_authenticators(self) -> list[Any]:
+        # Logging in needs no credentials (and so no CSRF check of a browser session); revoking needs them.
+        if self._logging_in():
+            return []
+        return super().get_authenticators()
+
+    def get_permissions(self) -> list[Any]:
+        if self._logging_in():
+            return [AllowAny()]
+        return [IsAuthenticated()]
 
     class TokenObtainInputSerializer(serializers.Serializer):
         username = serializers.CharField(label=_("用户名"))
@@ -46,6 +61,11 @@ class TokenObtainApi(APIView):
             raise ApplicationError(_("用户名或密码不正确。"))
         key = api_token_issue(user=user)
         return Response(self.TokenObtainOutputSerializer({"token": key}).data)
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: AuthenticatedApiRequest) -> Response:
+        api_tokens_revoke(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class MeApi(APIView):

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from rest_framework.authtoken.models import Token
 
 from civicnest.accounts.roles import Role
 from civicnest.core.models import TimeStampedModel
@@ -29,6 +32,14 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.full_name or self.username
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # set_password() was called (password change page, admin, `changepassword`, a reset): the old
+        # password's API token dies with it (issue 18, finding 6). Sessions end through the auth hash.
+        password_changed = getattr(self, "_password", None) is not None and not self._state.adding
+        super().save(*args, **kwargs)
+        if password_changed:
+            Token.objects.filter(user_id=self.pk).delete()
 
 
 class RoleAssignment(TimeStampedModel):

@@ -150,6 +150,19 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_LOCKOUT_CALLABLE = "civicnest.accounts.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
+# Lock-outs live in the database (AccessAttempt rows), shared by every app node on one PostgreSQL and kept
+# across Redis restarts (docs/decisions.md, 33). Keyed on (username, real client IP): an attacker elsewhere
+# locks only his own address out, never the official at his desk (docs/security.md, finding 2).
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_CLIENT_IP_CALLABLE = "civicnest.accounts.client_ip.client_ip"
+
+# Reverse proxies in front of the app that set X-Forwarded-For (nginx: 1). 0: use the connecting address and
+# ignore the header, which any client can send. Throttles (DRF NUM_PROXIES) and lock-outs read the client IP
+# by the same rule (civicnest/accounts/client_ip.py).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# API tokens expire this many hours after they were issued (0: never); logout and a password change end
+# them at once, DELETE /api/v1/auth/token/ on request.
+API_TOKEN_TTL_HOURS = env_int("API_TOKEN_TTL_HOURS", 24 * 30)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -195,9 +208,10 @@ TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.Databa
 TASK_STALE_MINUTES = env_int("TASK_STALE_MINUTES", 60)
 
 REST_FRAMEWORK = {
+    # Token first: a missing, revoked or expired token is then a 401 with `WWW-Authenticate: Token`.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "civicnest.accounts.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "config.api.StandardPagination",
@@ -211,6 +225,9 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_THROTTLE_RATES": {"auth": env_str("API_AUTH_THROTTLE", "20/min")},
+    # The throttles' client identity: the TRUSTED_PROXY_COUNT-th X-Forwarded-For entry from the right, or
+    # REMOTE_ADDR when 0 (DRF takes the whole header as the identity when this is unset).
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "CivicNest API",
@@ -225,7 +242,22 @@ SPECTACULAR_SETTINGS = {
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# One cache for everything that must agree across processes and machines: throttles, cached fragments and
+# their versions, statistics, the roll-up queue marker. REDIS_URL (redis://host:6379/0) selects Redis, shared
+# by every gunicorn worker and app node; without it each process has its own LocMem cache (`make run`).
+REDIS_URL = env_str("REDIS_URL")
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "civicnest"),
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
