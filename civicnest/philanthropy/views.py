@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import io
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -16,7 +15,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from openpyxl import Workbook
 
 from civicnest.accounts.roles import Role
 from civicnest.core.actions import post_form_action
@@ -25,6 +23,7 @@ from civicnest.core.forms import apply_service_errors
 from civicnest.core.masking import mask_name
 from civicnest.core.pdf import pdf_response, render_pdf
 from civicnest.core.views import serve_stored_file
+from civicnest.core.xlsx import table_xlsx, xlsx_response
 from civicnest.network.selectors import centers_visible_to
 from civicnest.philanthropy import permissions, selectors, services
 from civicnest.philanthropy.forms import (
@@ -67,20 +66,9 @@ from civicnest.philanthropy.models import (
 from civicnest.regions.scoping import Scope
 from civicnest.registry.selectors import own_organizations
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 def _xlsx(filename: str, headers: list[str], rows: list[list[Any]]) -> HttpResponse:
-    book = Workbook()
-    sheet = book.active
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
-    return response
+    return xlsx_response(table_xlsx(headers, rows), filename)
 
 
 def _pairs(text: str, field: str, *, money_column: bool = False) -> list[tuple[str, str]]:

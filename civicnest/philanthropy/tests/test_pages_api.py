@@ -44,7 +44,7 @@ def test_staff_set_up_a_fund_and_a_program_through_the_pages(
     client.post(
         f"/philanthropy/funds/{fund.pk}/donations/",
         {
-            "donor_name": "区财政局",
+            "donor_name": "=HYPERLINK(\"http://evil.example\",\"区财政局\")",
             "amount": "200000",
             "received_on": "2026-03-01",
             "purpose": "拨款",
@@ -85,6 +85,9 @@ def test_staff_set_up_a_fund_and_a_program_through_the_pages(
     sheet = openpyxl.load_workbook(io.BytesIO(export.content)).active
     assert sheet is not None
     assert [c.value for c in sheet[2]][2:4] == ["资金流入", 200000]
+    # Issue 18, finding 5: a donor name typed as a formula is written as text, never as a live formula.
+    assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
+    assert any(str(c.value).startswith("'=HYPERLINK") for c in sheet[2])
     receipt = fund.receipts.get()
     pdf = client.get(f"/philanthropy/receipts/{receipt.pk}/pdf/")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
