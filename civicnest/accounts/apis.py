@@ -27,7 +27,8 @@ class TokenObtainApi(APIView):
     throttle_scope = "auth"
 
     def _logging_in(self) -> bool:
-        request = getattr(self, "request", None)  # None while drf-spectacular builds its mock request
+        # None while drf-spectacular builds its mock request.
+        request = getattr(self, "request", None)
         return request is not None and request.method == "POST"
 
     def get_authenticators(self) -> list[Any]:

@@ -44,7 +44,7 @@ def test_staff_set_up_a_fund_and_a_program_through_the_pages(
     client.post(
         f"/philanthropy/funds/{fund.pk}/donations/",
         {
-            "donor_name": "=HYPERLINK(\"http://evil.example\",\"区财政局\")",
+            "donor_name": '=HYPERLINK("http://evil.example","区财政局")',
             "amount": "200000",
             "received_on": "2026-03-01",
             "purpose": "拨款",
