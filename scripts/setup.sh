@@ -53,6 +53,8 @@ case "$MODE" in
     base
     apt_ensure postgresql postgresql-contrib chromium fonts-noto-cjk "${WEASYPRINT_LIBS[@]}" \
       gettext poppler-utils
+    # Redis and nginx for the multi-node test (core/tests/test_multinode.py) and bench/multinode.sh.
+    apt_ensure redis-server nginx-light
     ;;
   *) echo "usage: $0 [base|run|test]" >&2; exit 2 ;;
 esac

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from config.env import env_bool
+
 from .base import *  # noqa: F403
 from .base import DATABASES, VAR_DIR
 
@@ -27,3 +29,9 @@ LIST_CACHE_SECONDS = 0
 # the self-refresh on).
 STATS_ROLLUP_STALE_MINUTES = 0
 STATS_ROLLUP_ON_WRITE = False  # the immediate task backend would recompute the month on every save
+
+if env_bool("CIVICNEST_TEST_NODE"):
+    # An app node started by core/tests/test_multinode.py: the test settings (fast hashing, the test database),
+    # but lock-outs and the list cache on, as in production, so the test sees what nodes share.
+    AXES_ENABLED = True
+    LIST_CACHE_SECONDS = 30
