@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from civicnest.accounts.requests import AuthenticatedApiRequest
 from civicnest.evaluation import compliance, selectors, services
 from civicnest.regions.codes import RegionCodeError
 from civicnest.regions.selectors import region_by_code
@@ -53,7 +54,7 @@ class RoundListApi(APIView):
         return _page(request, self, qs, RoundOutputSerializer)
 
     @extend_schema(request=RoundInputSerializer, responses={201: RoundOutputSerializer})
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedApiRequest) -> Response:
         payload = RoundInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)

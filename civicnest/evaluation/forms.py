@@ -5,11 +5,14 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from civicnest.accounts.models import User
 from civicnest.core.forms import BootstrapFormMixin, date_field
+from civicnest.evaluation import scoring
 from civicnest.evaluation.compliance import RULES
 from civicnest.evaluation.models import (
     ComplianceParameters,
@@ -20,7 +23,7 @@ from civicnest.evaluation.models import (
     TargetMetric,
     TemplateKind,
 )
-from civicnest.evaluation.selectors import IndicatorRow
+from civicnest.evaluation.selectors import IndicatorRow, template_tree
 from civicnest.matching.models import Match
 from civicnest.network.models import Center
 from civicnest.regions.forms import RegionCodeField
@@ -326,3 +329,35 @@ class TargetForm(BootstrapFormMixin, forms.Form):
         label=_("目标（%）"), min_value=0, max_value=100, decimal_places=2
     )
     note = forms.CharField(label=_("依据"), required=False, max_length=200)
+
+
+def parse_rates(
+    template: IndicatorTemplate, scores: dict[int, Any], *, required: bool
+) -> dict[int, tuple[Decimal, str]]:
+    """{indicator_id: (rate, note)} for the template's manually scored leaves, from what a page or a service
+    caller sent ({id: rate} or {id: (rate, note)}); field errors in Chinese."""
+    roots, by_id = template_tree(template)
+    leaf_ids = [n.key for n in scoring.leaves(roots) if by_id[n.key].source == ScoreSource.MANUAL]
+    errors: dict[str, list[str]] = {}
+    out: dict[int, tuple[Decimal, str]] = {}
+    for key in leaf_ids:
+        raw = scores.get(key)
+        value, note = raw if isinstance(raw, tuple) else (raw, "")
+        if value in (None, ""):
+            if required:
+                errors[f"score_{key}"] = [gettext("请为“%(n)s”打分。") % {"n": by_id[key].name}]
+            continue
+        try:
+            rate = Decimal(str(value))
+        except ArithmeticError:
+            rate = Decimal(-1)
+        if not Decimal(0) <= rate <= Decimal(100):
+            errors[f"score_{key}"] = [gettext("得分率应在 0 到 100 之间。")]
+            continue
+        out[key] = (rate, note or "")
+    unknown = set(scores) - set(leaf_ids)
+    if unknown:
+        errors["__all__"] = [gettext("包含不属于该模板的指标。")]
+    if errors:
+        raise ValidationError(errors)
+    return out

@@ -574,3 +574,79 @@ def survey_by_token(token: str) -> Survey:
 
 def compliance_parameter_rows() -> QuerySet[ComplianceParameters]:
     return ComplianceParameters.objects.all()
+
+
+def access_appeal_of(assessment: Assessment) -> Appeal:
+    """The appeal of an assessment the caller already reached through `access_assessment_by_id` (404 if none)."""
+    return get_object_or_404(Appeal, assessment=assessment)
+
+
+def assignments_of(assessment: Assessment) -> list[EvaluatorAssignment]:
+    return list(assessment.assignments.select_related("evaluator").prefetch_related("scores"))
+
+
+def evidence_of(assessment: Assessment) -> QuerySet[EvidenceFile]:
+    return assessment.evidence.select_related("indicator")
+
+
+def own_self_scores(assessment: Assessment) -> dict[int, tuple[Decimal, str]]:
+    return {s.indicator_id: (s.score, s.note) for s in assessment.self_scores.all()}
+
+
+def own_review_scores(review: CenterReview, *, user: Any) -> dict[int, tuple[Decimal, str]]:
+    return {s.indicator_id: (s.score, s.note) for s in review.scores.filter(reviewer_id=user.pk)}
+
+
+def review_scores(review: CenterReview) -> QuerySet[Any]:
+    return review.scores.select_related("reviewer", "indicator").order_by("indicator__code")
+
+
+def review_rewards(review: CenterReview) -> QuerySet[Any]:
+    return review.rewards.all()
+
+
+def survey_comments(survey: Survey, limit: int = 50) -> list[str]:
+    return list(survey.responses.exclude(comment="").values_list("comment", flat=True)[:limit])
+
+
+def indicator_of_template(template: IndicatorTemplate, pk: Any) -> Indicator | None:
+    """An indicator of this template by the id a form posted, or None."""
+    try:
+        return template.indicators.filter(pk=int(pk)).first() if pk else None
+    except (TypeError, ValueError):
+        return None
+
+
+# -- reads the services need ------------------------------------------------------------------------
+def template_in_use(template: IndicatorTemplate) -> bool:
+    """Used by a round, an assessment or a review: its next edit makes a new version."""
+    return (
+        template.rounds.exists()
+        or Assessment.objects.filter(template=template).exists()
+        or CenterReview.objects.filter(template=template).exists()
+    )
+
+
+def unfinished_assessment_count(round_: GradingRound, statuses: tuple[str, ...]) -> int:
+    return round_.assessments.filter(status__in=statuses).count()
+
+
+def review_has_scores(review: CenterReview) -> bool:
+    return review.scores.exists()
+
+
+def review_exists(*, center: Center, year: int) -> bool:
+    return CenterReview.objects.filter(center=center, year=year).exists()
+
+
+def annual_inspection_failed(org: SocialOrganization, *, year: int) -> bool:
+    last = org.annual_reports.filter(year=year).first()
+    return last is not None and last.result == "fail"
+
+
+def parameters_row(*, year: int) -> ComplianceParameters | None:
+    return ComplianceParameters.objects.filter(year=year).first()
+
+
+def target_row(*, region: Any, year: int, metric: str) -> NetworkTarget | None:
+    return NetworkTarget.objects.filter(region=region, year=year, metric=metric).first()
