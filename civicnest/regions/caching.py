@@ -31,7 +31,6 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Model
-from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.utils import translation
@@ -63,7 +62,6 @@ def cached_stats(name: str, scope: Scope, compute: Callable[[], T]) -> T:
     return value
 
 
-_TRACKED: set[type[Model]] = set()
 CSRF_MARKER = "civicnest-fragment-csrf-token"
 
 
@@ -82,25 +80,15 @@ def _version_key(model: type[Model]) -> str:
     return f"civicnest:listver:{model._meta.label_lower}"
 
 
-def _bump(sender: type[Model], **kwargs: Any) -> None:
+def bump_list_version(sender: type[Model], **kwargs: Any) -> None:
+    """Connected to every post_save/post_delete when the app loads (regions/apps.py), in every process:
+    a write anywhere (another gunicorn worker, a task worker, another node) changes the keys of every
+    cached fragment over that model."""
     key = _version_key(sender)
     try:
         cache.incr(key)
     except ValueError:  # not cached yet (or expired): any new value changes the fragment keys
         cache.set(key, 2, None)
-
-
-def track(*models: type[Model]) -> None:
-    """Bump the models' list version whenever one of their rows is saved or deleted."""
-    for model in models:
-        if model not in _TRACKED:
-            _TRACKED.add(model)
-            post_save.connect(
-                _bump, sender=model, dispatch_uid=f"fragments:{model._meta.label}:save"
-            )
-            post_delete.connect(
-                _bump, sender=model, dispatch_uid=f"fragments:{model._meta.label}:del"
-            )
 
 
 def fragment_owner(scope: Scope, *, shared: bool) -> int | None:
@@ -133,7 +121,6 @@ def cached_fragment(
     if seconds <= 0:
         return _with_token(request, render())
     models = list(models)
-    track(*models)
     keys = [_version_key(m) for m in models]
     versions = cache.get_many(keys)
     stamp = ",".join(str(versions.get(k, 1)) for k in keys)

@@ -223,13 +223,6 @@ def _pending_booking(center: Center, booker: User, purpose: str) -> Booking:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="regions/caching.py connects a model's version bump only in a process that has rendered a fragment "
-    "over it (track() inside cached_fragment): a write in any other process (a second gunicorn worker, a "
-    "task worker, a fresh node) leaves every node's cached list stale for LIST_CACHE_SECONDS. Found by "
-    "bench/multinode.sh (two workers per node). Remove this marker when writes bump versions everywhere.",
-)
 def test_a_write_in_a_process_that_never_rendered_the_list_invalidates_it(
     nodes: tuple[str, str], make_user: Callable[..., User], jiangan_center: Center
 ) -> None:
