@@ -130,6 +130,7 @@ class Workflow:
             for condition in rule.when:
                 if not condition.holds(user, obj):
                     condition.refuse(obj)
+            return self._by_action[action]  # every part of the rule held
         t = self.transition(obj, action)
         if not t.allowed(user, obj):
             raise PermissionDenied(_("您无权执行该操作。"))

@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from civicnest.accounts.requests import AuthenticatedApiRequest
 from civicnest.core.masking import mask_name
 from civicnest.philanthropy import permissions, selectors, services
 from civicnest.philanthropy.models import Proposal
@@ -94,10 +95,10 @@ class ProjectOutputSerializer(serializers.Serializer):
     disbursed = serializers.SerializerMethodField()
 
     def get_subscribed(self, project: Any) -> str:
-        return str(services.project_money(project)["subscribed"])
+        return str(selectors.project_money(project)["subscribed"])
 
     def get_disbursed(self, project: Any) -> str:
-        return str(services.project_money(project)["disbursed"])
+        return str(selectors.project_money(project)["disbursed"])
 
 
 class ProjectListApi(APIView):
@@ -135,7 +136,7 @@ class SubscriptionApi(APIView):
         full = permissions.can_run_program(request.user, project.program) or permissions.speaks_for(
             request.user, project.organization_id
         )
-        qs = project.subscriptions.select_related("inflow__receipt").order_by("pk")
+        qs = selectors.project_subscriptions(project=project)
         return _page(
             request, self, qs, SubscriptionOutputSerializer, full=full, user_id=request.user.pk
         )
@@ -143,7 +144,7 @@ class SubscriptionApi(APIView):
     @extend_schema(
         request=SubscriptionInputSerializer, responses={201: SubscriptionOutputSerializer}
     )
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: AuthenticatedApiRequest, pk: int) -> Response:
         project = selectors.access_project_by_id(request.user, pk)
         payload = self.SubscriptionInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -174,12 +175,11 @@ class TrancheApi(APIView):
     @extend_schema(responses={200: TrancheOutputSerializer(many=True)})
     def get(self, request: Request, pk: int) -> Response:
         project = selectors.access_project_by_id(request.user, pk)
-        contract = getattr(project, "contract", None) if hasattr(project, "contract") else None
-        qs = contract.tranches.order_by("seq") if contract else []
+        qs = selectors.contract_tranches(selectors.contract_of(project), with_entries=False)
         return _page(request, self, qs, TrancheOutputSerializer)
 
     @extend_schema(request=TrancheInputSerializer, responses={201: TrancheOutputSerializer})
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: AuthenticatedApiRequest, pk: int) -> Response:
         project = selectors.access_project_by_id(request.user, pk)
         payload = self.TrancheInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -211,5 +211,5 @@ class LedgerApi(APIView):
             raise PermissionDenied
         qs = selectors.fund_ledger(fund=fund)
         response = _page(request, self, qs, LedgerEntryOutputSerializer)
-        response.data["totals"] = {k: str(v) for k, v in services.fund_totals(fund).items()}
+        response.data["totals"] = {k: str(v) for k, v in selectors.fund_totals(fund).items()}
         return response

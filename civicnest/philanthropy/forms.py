@@ -1,15 +1,22 @@
+"""The funding chain's forms, and the parsing of what people type into them (lines of “名称,数值”, the
+rubric, tranche plans, the per-criterion `score_<id>` fields) into what the services take."""
+
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from civicnest.accounts.models import User
 from civicnest.core.forms import BootstrapFormMixin, date_field
 from civicnest.network.models import Center
 from civicnest.philanthropy.models import Fund, FundKind, ProgramKind
+from civicnest.philanthropy.services.base import money
 from civicnest.registry.models import Category, OrgType, SocialOrganization
 
 
@@ -288,3 +295,85 @@ def review_form_class(criteria: list[Any]) -> type[forms.Form]:
         error_messages={"required": _("评审前须声明与申报组织无利益冲突。")},
     )
     return type("ReviewForm", (BootstrapFormMixin, forms.Form), fields)
+
+
+# -- parsing what was typed ---------------------------------------------------------------------------
+
+
+def parse_criteria(text: str) -> list[tuple[str, int]]:
+    """Lines of “名称,权重” (or 名称 权重)."""
+    result: list[tuple[str, int]] = []
+    for raw in (text or "").splitlines():
+        line = raw.strip().replace("，", ",").replace("\t", ",")
+        if not line:
+            continue
+        name, _sep, weight = line.rpartition(",") if "," in line else line.rpartition(" ")
+        if not name.strip() or not weight.strip().isdigit() or int(weight) <= 0:
+            raise ValidationError(
+                {
+                    "criteria": [
+                        gettext("评分指标格式应为“名称,权重”，权重为正整数：%(l)s") % {"l": raw}
+                    ]
+                }
+            )
+        result.append((name.strip()[:60], int(weight)))
+    if not result:
+        raise ValidationError({"criteria": [gettext("请至少设置一项评分指标。")]})
+    if len({n for n, _w in result}) != len(result):
+        raise ValidationError({"criteria": [gettext("评分指标名称不能重复。")]})
+    return result
+
+
+def parse_lines(text: str, field: str, *, money_column: bool = False) -> list[tuple[str, str]]:
+    """Lines of “名称,数值” for budget lines (amount) and indicators (target)."""
+    rows: list[tuple[str, str]] = []
+    for raw in (text or "").splitlines():
+        line = raw.strip().replace("，", ",").replace("\t", ",")
+        if not line:
+            continue
+        name, sep, value = line.rpartition(",")
+        if not sep or not name.strip() or not value.strip():
+            raise ValidationError({field: [gettext("每行格式应为“名称,数值”：%(l)s") % {"l": raw}]})
+        if money_column:
+            money(value, field)
+        rows.append((name.strip(), value.strip()))
+    return rows
+
+
+def parse_indicators(text: str, field: str, *, key: str = "target") -> list[dict[str, str]]:
+    """Indicator lines as `{"name": …, key: …}` (targets in a proposal, actuals in a report)."""
+    return [{"name": n, key: v} for n, v in parse_lines(text, field)]
+
+
+def parse_tranches(text: str) -> list[dict[str, Any]]:
+    """Lines of “里程碑,金额,日期(YYYY-MM-DD)” of a contract's tranche plan."""
+    specs = []
+    for raw in (text or "").splitlines():
+        line = raw.strip().replace("，", ",")
+        if not line:
+            continue
+        parts = [x.strip() for x in line.split(",")]
+        try:
+            due = datetime.date.fromisoformat(parts[2]) if len(parts) == 3 else None
+        except ValueError:
+            due = None
+        if len(parts) != 3 or due is None or not parts[0]:
+            raise ValidationError(
+                {
+                    "tranches": [
+                        gettext("拨付计划每行格式应为“里程碑,金额,日期(YYYY-MM-DD)”：%(l)s")
+                        % {"l": raw}
+                    ]
+                }
+            )
+        specs.append({"milestone": parts[0], "amount": parts[1], "due_on": due})
+    return specs
+
+
+def criteria_scores_from(data: dict[str, Any]) -> dict[int, Any]:
+    """The `score_<criterion id>` fields of a review form, by criterion id."""
+    return {
+        int(k.removeprefix("score_")): v
+        for k, v in data.items()
+        if k.startswith("score_") and k.removeprefix("score_").isdigit()
+    }

@@ -3,20 +3,29 @@ panels, funders by the region they are bound to. Public reads (portal) show only
 
 from __future__ import annotations
 
+import datetime
 import statistics
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Max, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from civicnest.accounts.models import User
 from civicnest.accounts.roles import Role
 from civicnest.accounts.selectors import users_with_role
 from civicnest.philanthropy import permissions
 from civicnest.philanthropy.models import (
+    ENTRY_EFFECT,
+    ZERO,
     Bid,
+    ConflictDeclaration,
+    Contract,
+    EntryKind,
+    Evaluation,
+    ExpertAssignment,
     Fund,
     FundingProgram,
     LedgerEntry,
@@ -32,10 +41,13 @@ from civicnest.philanthropy.models import (
     Tender,
     TenderStatus,
     Tranche,
+    TrancheStatus,
 )
 from civicnest.regions.codes import subtree_q
 from civicnest.regions.scoping import Scope
+from civicnest.registry.models import OrgStatus
 
+CENT = Decimal("0.01")
 # A reviewer's total this far from the median of three or more reviews is flagged for the panel to discuss.
 OUTLIER_POINTS = Decimal("15")
 PUBLIC_STATUSES = (
@@ -324,3 +336,305 @@ def experts(*, excluding_program: Any = None) -> QuerySet[User]:
     if excluding_program is not None:
         found = found.exclude(pk__in=excluding_program.experts.values("expert_id"))
     return found.order_by("username")
+
+
+# -- money (balances are derived from the ledger entries, never stored) -----------------------------
+
+
+def fund_totals(fund: Fund) -> dict[str, Decimal]:
+    """Balances derived from the entries (never stored): cash held, committed to projects, available."""
+    sums = dict(
+        LedgerEntry.objects.filter(fund=fund)
+        .values_list("kind")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    cash = committed = ZERO
+    for kind, total in sums.items():
+        cash_sign, commit_sign = ENTRY_EFFECT[kind]
+        cash += cash_sign * total
+        committed += commit_sign * total
+    return {
+        "balance": cash.quantize(CENT),
+        "committed": committed.quantize(CENT),
+        "available": (cash - committed).quantize(CENT),
+    }
+
+
+def fund_last_entry(fund: Fund) -> tuple[Decimal, Decimal, int]:
+    """(balance, committed, seq) after the fund's last entry; zeros for a new fund."""
+    last = (
+        LedgerEntry.objects.filter(fund=fund)
+        .order_by("-seq")
+        .values_list("balance_after", "committed_after", "seq")
+        .first()
+    )
+    return last or (ZERO, ZERO, 0)
+
+
+def project_commitment(fund: Fund, project: Project) -> Decimal:
+    """What the fund still holds for the project: commitments − releases − disbursements."""
+    sums = dict(
+        LedgerEntry.objects.filter(fund=fund, project=project)
+        .values_list("kind")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    return (
+        sums.get(EntryKind.COMMITMENT, ZERO)
+        - sums.get(EntryKind.RELEASE, ZERO)
+        - sums.get(EntryKind.DISBURSEMENT, ZERO)
+    )
+
+
+def project_money(project: Project) -> dict[str, Decimal]:
+    sums = dict(
+        LedgerEntry.objects.filter(project=project)
+        .values_list("kind")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    subscribed = project.subscriptions.aggregate(t=Sum("amount"))["t"] or ZERO
+    committed = (
+        sums.get(EntryKind.COMMITMENT, ZERO)
+        - sums.get(EntryKind.RELEASE, ZERO)
+        - sums.get(EntryKind.DISBURSEMENT, ZERO)
+    )
+    return {
+        "subscribed": Decimal(subscribed).quantize(CENT),
+        "remaining": (project.budget - subscribed).quantize(CENT),
+        "committed": Decimal(committed).quantize(CENT),
+        "disbursed": Decimal(sums.get(EntryKind.DISBURSEMENT, ZERO)).quantize(CENT),
+        "returned": Decimal(sums.get(EntryKind.RETURN, ZERO)).quantize(CENT),
+    }
+
+
+def subscribed_total(project: Project) -> Decimal:
+    return Decimal(project.subscriptions.aggregate(t=Sum("amount"))["t"] or ZERO)
+
+
+def program_budget_used(program: FundingProgram) -> Decimal:
+    """Σ budgets of the program's projects that were not terminated."""
+    return Decimal(
+        program.projects.exclude(status=ProjectStatus.TERMINATED).aggregate(t=Sum("budget"))["t"]
+        or ZERO
+    )
+
+
+def next_receipt_seq(fund: Fund, year: int) -> int:
+    return (Receipt.objects.filter(fund=fund, year=year).aggregate(m=Max("seq"))["m"] or 0) + 1
+
+
+# -- facts the workflows and services read -----------------------------------------------------------
+
+
+def eligibility_problems(proposal: Proposal) -> list[str]:
+    """The program's eligibility rules applied to the proposal (shown to staff; they block 通过)."""
+    program, org = proposal.program, proposal.organization
+    problems: list[str] = []
+    if org.status != OrgStatus.NORMAL:
+        problems.append(_("申报组织处于活动异常或注销状态。"))
+    if program.eligible_org_types and org.org_type not in program.eligible_org_types:
+        problems.append(_("组织类型不在本项目申报范围内。"))
+    if program.min_registered_years:
+        anniversary = (
+            org.registered_on.replace(year=org.registered_on.year + program.min_registered_years)
+            if not (org.registered_on.month == 2 and org.registered_on.day == 29)
+            else datetime.date(org.registered_on.year + program.min_registered_years, 3, 1)
+        )
+        if anniversary > program.call_opens:
+            problems.append(_("登记未满 %(n)d 年。") % {"n": program.min_registered_years})
+    if proposal.requested_total > program.per_project_cap:
+        problems.append(_("申请金额超过单个项目上限。"))
+    if program.focus_areas and proposal.category not in program.focus_areas:
+        problems.append(_("服务领域不在本项目资助范围内。"))
+    return problems
+
+
+def program_has_experts(program: FundingProgram) -> bool:
+    return program.experts.exists()
+
+
+def program_expert_users(program: FundingProgram) -> QuerySet[User]:
+    return User.objects.filter(pk__in=program.experts.values("expert_id"))
+
+
+def is_on_panel(program: FundingProgram, expert: User) -> bool:
+    return ExpertAssignment.objects.filter(program=program, expert=expert).exists()
+
+
+def has_expert_role(user: User) -> bool:
+    return user.role_assignments.filter(role=Role.EXPERT).exists()
+
+
+def proposal_has_reviews(proposal: Proposal) -> bool:
+    return proposal.reviews.exists()
+
+
+def has_reviewed(user: Any, proposal: Proposal) -> bool:
+    return Review.objects.filter(proposal=proposal, expert_id=user.pk).exists()
+
+
+def has_reviewed_organization(user: Any, program: FundingProgram, organization_id: int) -> bool:
+    """Whether the expert already scored a proposal of the organization in the program."""
+    return Review.objects.filter(
+        proposal__program=program, proposal__organization_id=organization_id, expert_id=user.pk
+    ).exists()
+
+
+def has_declared_conflict(user: Any, program: FundingProgram, organization_id: int) -> bool:
+    return ConflictDeclaration.objects.filter(
+        program=program, expert_id=user.pk, organization_id=organization_id
+    ).exists()
+
+
+def project_has_subscriptions(project: Project) -> bool:
+    return project.subscriptions.exists()
+
+
+def subscribed_by(user: Any, project: Project) -> bool:
+    return project.subscriptions.filter(funder_id=user.pk).exists()
+
+
+def subscription_funders(project: Project) -> QuerySet[User]:
+    return User.objects.filter(pk__in=project.subscriptions.values("funder_id"))
+
+
+def contract_of(project: Project) -> Contract | None:
+    return Contract.objects.filter(project=project).first()
+
+
+def locked_contract_of(project: Project) -> Contract | None:
+    """The project's contract under a row lock (the caller is in a transaction)."""
+    return Contract.objects.select_for_update().filter(project=project).first()
+
+
+def contract_planned(contract: Contract) -> Decimal:
+    return Decimal(contract.tranches.aggregate(t=Sum("amount"))["t"] or ZERO)
+
+
+def contract_paid(contract: Contract) -> Decimal:
+    return Decimal(
+        contract.tranches.filter(status=TrancheStatus.PAID).aggregate(t=Sum("amount"))["t"] or ZERO
+    )
+
+
+def next_tranche_seq(contract: Contract) -> int:
+    return (contract.tranches.aggregate(m=Max("seq"))["m"] or 0) + 1
+
+
+def evaluation_of(project: Project) -> Evaluation | None:
+    return Evaluation.objects.filter(project=project).first()
+
+
+def tender_has_bids(tender: Tender) -> bool:
+    return tender.bids.exists()
+
+
+def tender_has_unscored_bids(tender: Tender) -> bool:
+    return tender.bids.filter(score__isnull=True).exists()
+
+
+def has_bid(tender: Tender, organization_id: int) -> bool:
+    return tender.bids.filter(organization_id=organization_id).exists()
+
+
+def orgs_yet_to_bid(user: Any, tender: Tender) -> set[int]:
+    """The user's organizations that have not bid on the tender yet."""
+    own = permissions.own_org_ids(user)
+    done = set(
+        tender.bids.filter(organization_id__in=own).values_list("organization_id", flat=True)
+    )
+    return own - done
+
+
+def bid_of_tender(tender: Tender, pk: Any) -> Bid | None:
+    return tender.bids.filter(pk=pk).first()
+
+
+def bids_with_organizations(tender: Tender) -> QuerySet[Bid]:
+    return tender.bids.select_related("organization")
+
+
+def awarded_project(*, user: Any, tender: Tender) -> Project | None:
+    """The project a tender's award created (same program, organization and title)."""
+    awarded = tender.awarded_bid
+    if awarded is None:
+        return None
+    return (
+        projects_visible_to(user)
+        .filter(program=tender.program, organization_id=awarded.organization_id, title=tender.title)
+        .first()
+    )
+
+
+# -- what the pages show -----------------------------------------------------------------------------
+
+
+def own_proposals(*, user: Any) -> QuerySet[Proposal]:
+    """The proposals of the user's own organizations, newest first."""
+    return (
+        proposals_visible_to(user)
+        .filter(organization_id__in=permissions.own_org_ids(user))
+        .select_related("program")
+        .order_by("-pk")
+    )
+
+
+def recent_projects(*, user: Any) -> QuerySet[Project]:
+    return (
+        projects_visible_to(user)
+        .select_related("organization", "program", "region")
+        .order_by("-published_at")
+    )
+
+
+def open_tenders(*, user: Any) -> QuerySet[Tender]:
+    return tenders_visible_to(user).filter(status=TenderStatus.OPEN).order_by("closes_on")
+
+
+def active_funds(*, user: Any) -> QuerySet[Fund]:
+    return funds_visible_to(user).filter(is_active=True)
+
+
+def fund_receipts(*, fund: Fund) -> QuerySet[Receipt]:
+    return fund.receipts.order_by("-year", "-seq")
+
+
+def program_criteria(program: FundingProgram) -> list[Any]:
+    return list(program.criteria.all())
+
+
+def program_panel(program: FundingProgram) -> QuerySet[ExpertAssignment]:
+    return program.experts.select_related("expert")
+
+
+def program_projects(*, user: Any, program: FundingProgram) -> QuerySet[Project]:
+    return projects_visible_to(user).filter(program=program).select_related("organization")
+
+
+def program_tenders(*, user: Any, program: FundingProgram) -> QuerySet[Tender]:
+    return tenders_visible_to(user).filter(program=program)
+
+
+def contract_tranches(contract: Contract | None, *, with_entries: bool = True) -> list[Tranche]:
+    """The contract's tranches in order, each knowing its contract (what the workflow reads)."""
+    if contract is None:
+        return []
+    qs = contract.tranches.select_related("entry") if with_entries else contract.tranches.all()
+    rows = list(qs.order_by("seq"))
+    for t in rows:
+        t.contract = contract
+    return rows
+
+
+def project_reports(*, user: Any, project: Project) -> Any:
+    """Progress reports: the organization and the program's staff, and funders who subscribed (who
+    follow the progress; the receipts stay with the organization and staff)."""
+    if can_read_reports(user, project) or subscribed_by(user, project):
+        return project.reports.prefetch_related("attachments")
+    return []
+
+
+def project_subscriptions(*, project: Project) -> QuerySet[Subscription]:
+    return project.subscriptions.select_related("inflow__receipt").order_by("pk")

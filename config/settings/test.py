@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from config.env import env_bool
 
 from .base import *  # noqa: F403
@@ -21,7 +23,9 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not shared-cache memory: concurrent writers then wait on SQLite's lock (busy_timeout) the
     # way they do in production, instead of failing at once with "database table is locked".
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-civicnest.sqlite3")}
+    # CIVICNEST_TEST_DB names another file, so two runs in one checkout do not share (and corrupt) one database.
+    _name = os.environ.get("CIVICNEST_TEST_DB", "test-civicnest")
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"{_name}.sqlite3")}
 # Tests see every change at once; civicnest/core/tests/test_paging.py turns both caches on.
 STATS_CACHE_SECONDS = 0
 LIST_CACHE_SECONDS = 0
