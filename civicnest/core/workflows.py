@@ -84,11 +84,11 @@ class Workflow:
         self.name = name
         self.transitions = list(transitions)
         self.status_field = status_field
-        self._by_action: dict[str, Transition] = {}
+        self.by_action: dict[str, Transition] = {}  # action name → transition
         for t in self.transitions:
-            if t.action in self._by_action:
+            if t.action in self.by_action:
                 raise ValueError(f"{name}: the action {t.action!r} is listed twice")
-            self._by_action[t.action] = t
+            self.by_action[t.action] = t
 
     def status_of(self, obj: Any) -> str:
         return str(getattr(obj, self.status_field))
@@ -104,7 +104,7 @@ class Workflow:
 
     def transition(self, obj: Any, action: str) -> Transition:
         """The transition `action` from the object's current status (no permission check)."""
-        t = self._by_action.get(action)
+        t = self.by_action.get(action)
         if t is None:
             raise ApplicationError(_("未知的操作。"))
         if self.status_of(obj) not in t.source:
@@ -114,7 +114,7 @@ class Workflow:
     def check(self, obj: Any, action: str, user: Any) -> Transition:
         """`transition()`, and the user must be allowed to take it. For a `Rule`, the refusal names the
         failing part, in the order who → frozen conditions → status → `when` conditions."""
-        rule = getattr(self._by_action.get(action), "allowed", None)
+        rule = getattr(self.by_action.get(action), "allowed", None)
         if isinstance(rule, Rule):
             if not rule.who(user, obj):
                 raise PermissionDenied(rule.denial(user, obj))
@@ -130,7 +130,7 @@ class Workflow:
             for condition in rule.when:
                 if not condition.holds(user, obj):
                     condition.refuse(obj)
-            return self._by_action[action]  # every part of the rule held
+            return self.by_action[action]  # every part of the rule held
         t = self.transition(obj, action)
         if not t.allowed(user, obj):
             raise PermissionDenied(_("您无权执行该操作。"))

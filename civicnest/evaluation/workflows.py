@@ -7,13 +7,12 @@ public-notice and appeal window, a score below every band…). The services guar
 button is shown exactly when the service would accept it (`tests/test_workflows.py` walks every table).
 
 A refusal says which part failed: who may act → `PermissionDenied`; a condition or the status →
-`ApplicationError` with that condition's reason (the messages users have always seen)."""
+`ApplicationError` with that condition's reason (the messages users have always seen) — the shared `core.workflows.Rule`."""
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -25,7 +24,7 @@ from django.utils.translation import gettext_lazy
 from civicnest.accounts.models import User
 from civicnest.accounts.roles import Role
 from civicnest.core.exceptions import ApplicationError
-from civicnest.core.workflows import Transition, Workflow
+from civicnest.core.workflows import Condition, Rule, Transition, Workflow
 from civicnest.evaluation import permissions, scoring, selectors
 from civicnest.evaluation.models import (
     Appeal,
@@ -44,75 +43,6 @@ A = AssessmentStatus
 
 # Assessments still moving through the round: a round with any of them cannot be closed.
 UNFINISHED = (A.SUBMITTED, A.ACCEPTED, A.SCORED, A.PUBLICIZED, A.APPEALED)
-
-
-# -- the parts of a predicate ----------------------------------------------------------------------
-@dataclass(frozen=True)
-class Condition:
-    """A condition beyond the status, with the reason a service gives when it does not hold."""
-
-    holds: Callable[[Any, Any], bool]  # (user, obj) -> bool
-    reason: (
-        str | Promise | Callable[[Any], str]
-    )  # or a function of the object, for a reason with figures
-
-    def why_not(self, obj: Any) -> str:
-        return self.reason(obj) if callable(self.reason) else str(self.reason)
-
-
-@dataclass(frozen=True)
-class Rule:
-    """`allowed(user, obj)` of a transition: who may take it and the conditions beyond the status.
-
-    `frozen` conditions are checked before the status (a closed round refuses every step whatever the
-    assessment's status), `when` conditions after it. `denied` is the PermissionDenied message and
-    `wrong_status` the ApplicationError message for a status outside the transition's sources."""
-
-    who: Callable[[Any, Any], bool]
-    denied: str | Promise
-    wrong_status: str | Promise = ""
-    frozen: Sequence[Condition] = ()
-    when: Sequence[Condition] = ()
-
-    def __call__(self, user: Any, obj: Any) -> bool:
-        return bool(self.who(user, obj)) and all(
-            c.holds(user, obj) for c in (*self.frozen, *self.when)
-        )
-
-
-class EvaluationWorkflow(Workflow):
-    """The shared `Workflow`, whose `check` names the failing part of a `Rule` (see the module docstring)
-    and still ends in the shared check, which stays the one authority."""
-
-    def __init__(
-        self, name: str, transitions: Sequence[Transition], status_field: str = "status"
-    ) -> None:
-        super().__init__(name, transitions, status_field=status_field)
-        self.by_action = {t.action: t for t in transitions}
-
-    def check(self, obj: Any, action: str, user: Any) -> Transition:
-        listed = self.by_action.get(action)
-        rule = listed.allowed if listed is not None else None
-        if isinstance(rule, Rule):
-            if not rule.who(user, obj):
-                raise PermissionDenied(str(rule.denied))
-            for condition in rule.frozen:
-                if not condition.holds(user, obj):
-                    raise ApplicationError(condition.why_not(obj))
-            try:
-                self.transition(obj, action)
-            except ApplicationError:
-                if rule.wrong_status:
-                    raise ApplicationError(str(rule.wrong_status)) from None
-                raise
-            for condition in rule.when:
-                if not condition.holds(user, obj):
-                    raise ApplicationError(condition.why_not(obj))
-        return super().check(obj, action, user)
-
-    def names(self, obj: Any, user: Any) -> set[str]:
-        """The actions `user` may take on `obj` now, by name (what the templates test)."""
-        return {t.action for t in self.allowed_actions(obj, user)}
 
 
 # -- conditions --------------------------------------------------------------------------------------
@@ -232,7 +162,7 @@ R = RoundStatus
 RUNS_ROUND = gettext_lazy("您无权管理该评估批次。")
 IN_ORDER = gettext_lazy("评估批次只能按“接受申报 → 实地评估 → 已结束”依次推进。")
 
-ROUND = EvaluationWorkflow(
+ROUND = Workflow(
     "grading_round",
     [
         _t(
@@ -267,7 +197,7 @@ ROUND = EvaluationWorkflow(
 ROUND_ACTION_TO: dict[str, str] = {R.EVALUATING: "evaluate", R.CLOSED: "close"}
 
 ORG_ONLY = gettext_lazy("只有该组织的负责人可以填写自评。")
-ASSESSMENT = EvaluationWorkflow(
+ASSESSMENT = Workflow(
     "assessment",
     [
         _t(
@@ -422,7 +352,7 @@ DECIDES_APPEALS = Rule(
     wrong_status=gettext_lazy("该申诉已处理。"),
     frozen=[ROUND_OPEN],
 )
-APPEAL = EvaluationWorkflow(
+APPEAL = Workflow(
     "appeal",
     [
         _t(
@@ -453,7 +383,7 @@ def _scores_review(user: Any, review: CenterReview) -> bool:
     return permissions.can_score_review(user, review)
 
 
-REVIEW = EvaluationWorkflow(
+REVIEW = Workflow(
     "center_review",
     [
         _t(
@@ -497,7 +427,7 @@ REVIEW = EvaluationWorkflow(
 WORKFLOWS = (ROUND, ASSESSMENT, APPEAL, REVIEW)
 
 
-def refusal(workflow: EvaluationWorkflow, obj: Any, action: str, user: User) -> str | None:
+def refusal(workflow: Workflow, obj: Any, action: str, user: User) -> str | None:
     """Why `user` may not take `action` on `obj` now (None: they may) — for a page that explains a
     missing button."""
     try:
