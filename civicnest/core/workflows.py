@@ -111,6 +111,13 @@ class Workflow:
             raise ApplicationError(_("当前状态下不能执行“%(a)s”。") % {"a": t.label or t.action})
         return t
 
+    def leading_to(self, obj: Any, target: str) -> Transition | None:
+        """The transition from the object's current status to `target` (for a form that posts the target)."""
+        status = self.status_of(obj)
+        return next(
+            (t for t in self.transitions if status in t.source and t.target == target), None
+        )
+
     def check(self, obj: Any, action: str, user: Any) -> Transition:
         """`transition()`, and the user must be allowed to take it. For a `Rule`, the refusal names the
         failing part, in the order who → frozen conditions → status → `when` conditions."""

@@ -34,7 +34,7 @@ from civicnest.registry.models import (
     SocialOrganization,
 )
 from civicnest.registry.search import pinyin_full, pinyin_initials
-from civicnest.registry.workflows import TEAM_TRANSITIONS
+from civicnest.registry.workflows import TEAM_FILING
 
 ORG_STAFF_FIELDS = (
     "name",
@@ -256,16 +256,15 @@ def team_transition(*, actor: User, team: ActivityTeam, to: str, reason: str = "
         .select_related("region")
         .get(pk=team.pk)
     )
-    predicate_name = TEAM_TRANSITIONS.get(locked.status, {}).get(to)
-    if predicate_name is None:
+    move = TEAM_FILING.leading_to(locked, to)
+    if move is None:
         raise ApplicationError(
             _("当前状态“%(status)s”不能变更为“%(to)s”。")
             % {"status": locked.get_status_display(), "to": FilingStatus(to).label}
         )
-    if not getattr(permissions, predicate_name)(actor, locked):
-        raise PermissionDenied(_("您无权执行此操作。"))
+    TEAM_FILING.check(locked, move.action, actor)
     fields = ["status", "updated_at"]
-    if to == FilingStatus.RETURNED:
+    if move.needs_reason:
         if not reason.strip():
             raise ValidationError({"reason": [_("退回时必须填写原因。")]})
         locked.return_reason = reason.strip()

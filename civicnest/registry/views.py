@@ -37,7 +37,7 @@ from civicnest.registry.forms import (
     TeamReviewForm,
 )
 from civicnest.registry.models import ActivityTeam, FilingStatus, SocialOrganization
-from civicnest.registry.workflows import allowed_targets
+from civicnest.registry.workflows import TEAM_FILING
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -386,12 +386,8 @@ def team_create_view(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 def team_detail_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     team = selectors.access_team_by_id(request.user, pk)
+    actions = TEAM_FILING.names(team, request.user)
     can_review = permissions.can_review_team(request.user, team)
-    targets = [
-        t
-        for t in allowed_targets(team.status)
-        if t != FilingStatus.SUBMITTED or team.status == FilingStatus.RETURNED
-    ]
     show_phone = can_review or team.submitted_by_id == request.user.pk
     return render(
         request,
@@ -400,9 +396,8 @@ def team_detail_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "team": team,
             "phone": team.contact_phone if show_phone else mask_phone(team.contact_phone),
             "can_review": can_review,
-            "can_resubmit": team.status == FilingStatus.RETURNED
-            and permissions.can_resubmit_team(request.user, team),
-            "targets": targets,
+            "can_resubmit": "resubmit" in actions,
+            "actions": actions,
             "review_form": TeamReviewForm(),
             "guidance_form": GuidanceForm(),
             "guidance": team.guidance.select_related("staff").all(),
