@@ -111,6 +111,15 @@ class Workflow:
             raise ApplicationError(_("当前状态下不能执行“%(a)s”。") % {"a": t.label or t.action})
         return t
 
+    def refusal(self, obj: Any, action: str, user: Any) -> str | None:
+        """Why `user` may not take `action` on `obj` now (None: they may) — for a page that explains a
+        missing button."""
+        try:
+            self.check(obj, action, user)
+        except (ApplicationError, PermissionDenied) as exc:
+            return getattr(exc, "message", None) or str(exc)
+        return None
+
     def leading_to(self, obj: Any, target: str) -> Transition | None:
         """The transition from the object's current status to `target` (for a form that posts the target)."""
         status = self.status_of(obj)

@@ -15,15 +15,12 @@ import datetime
 from collections.abc import Sequence
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from civicnest.accounts.models import User
 from civicnest.accounts.roles import Role
-from civicnest.core.exceptions import ApplicationError
 from civicnest.core.workflows import Condition, Rule, Transition, Workflow
 from civicnest.evaluation import permissions, scoring, selectors
 from civicnest.evaluation.models import (
@@ -425,13 +422,3 @@ REVIEW = Workflow(
 )
 
 WORKFLOWS = (ROUND, ASSESSMENT, APPEAL, REVIEW)
-
-
-def refusal(workflow: Workflow, obj: Any, action: str, user: User) -> str | None:
-    """Why `user` may not take `action` on `obj` now (None: they may) — for a page that explains a
-    missing button."""
-    try:
-        workflow.check(obj, action, user)
-    except (ApplicationError, PermissionDenied) as exc:
-        return getattr(exc, "message", None) or str(exc)
-    return None

@@ -22,10 +22,27 @@ from civicnest.incubation.models import (
     ServiceRecord,
     Tenancy,
 )
-from civicnest.incubation.workflows import BOARD
 from civicnest.network.models import Center
 from civicnest.network.selectors import centers_visible_to
 from civicnest.regions.scoping import Scope
+
+S = ApplicationStatus
+# Columns of the pipeline board.
+BOARD = [
+    ("applied", (S.SUBMITTED, S.ELIGIBLE, S.WAITLISTED)),
+    ("admitted", (S.ADMITTED,)),
+    ("incubating", (S.INCUBATING, S.EXTENDED)),
+    ("graduated", (S.GRADUATED,)),
+]
+
+
+def application_has_reviews(application: Application) -> bool:
+    return application.reviews.exists()
+
+
+def places_taken(round_id: int) -> int:
+    """Applications holding a place in the round's capacity."""
+    return Application.objects.filter(round_id=round_id, status__in=PLACE_HOLDING).count()
 
 
 def programs_visible_to(user: Any) -> QuerySet[IncubationProgram]:

@@ -41,7 +41,7 @@ from civicnest.incubation.models import (
     ServiceRecord,
     Tenancy,
 )
-from civicnest.incubation.workflows import NEEDS_REASON, can_move
+from civicnest.incubation.workflows import APPLICATION, DECISIONS
 from civicnest.network.models import Center
 from civicnest.regions.scoping import Scope
 from civicnest.registry.models import ActivityTeam, FilingStatus, SocialOrganization
@@ -179,16 +179,18 @@ def _lock(application: Application) -> Application:
 def _move(
     actor: User, app: Application, to: str, reason: str = "", extra_fields: tuple[str, ...] = ()
 ) -> Application:
-    if not can_move(app.status, to):
+    move = APPLICATION.leading_to(app, to)
+    if move is None:
         raise ApplicationError(
             _("当前状态“%(s)s”不能变更为“%(t)s”。")
             % {"s": app.get_status_display(), "t": S(to).label}
         )
-    if to in NEEDS_REASON and not reason.strip():
+    APPLICATION.check(app, move.action, actor)
+    if move.needs_reason and not reason.strip():
         raise ValidationError({"reason": [_("请填写原因。")]})
     app.status = to
     fields = ["status", "updated_at", *extra_fields]
-    if reason.strip() or to in NEEDS_REASON:
+    if reason.strip() or move.needs_reason:
         app.decision_reason = reason.strip()
         fields.append("decision_reason")
     app.decided_by, app.decided_at = actor, timezone.now()
@@ -211,18 +213,11 @@ def application_decide(
 ) -> Application:
     """Eligibility and admission decisions of the center (submitted → … → admitted / waitlisted / rejected)."""
     app = _lock(application)
-    if not permissions.can_manage_application(actor, app):
-        raise PermissionDenied(_("您无权审核该申请。"))
-    if to not in {S.ELIGIBLE, S.INELIGIBLE, S.ADMITTED, S.WAITLISTED, S.REJECTED}:
+    move = APPLICATION.leading_to(app, to)
+    if move is not None and move.action not in DECISIONS:
         raise ApplicationError(_("此操作须通过协议、评估等专门流程完成。"))
-    if to == S.ADMITTED:
-        if not app.reviews.exists():
-            raise ApplicationError(_("至少需要一份评审评分才能决定入选。"))
-        round_ = IntakeRound.objects.select_for_update().get(pk=app.round_id)
-        if round_.applications.filter(status__in=PLACE_HOLDING).count() >= round_.capacity:
-            raise ApplicationError(
-                _("本批次名额已满（%(n)d 个），可列入候补。") % {"n": round_.capacity}
-            )
+    if to == S.ADMITTED:  # the capacity condition counts under the round's lock
+        IntakeRound.objects.select_for_update().get(pk=app.round_id)
     return _move(actor, app, to, reason)
 
 
@@ -515,10 +510,10 @@ def progress_review_add(
 
 
 # -- graduation -----------------------------------------------------------------------------------
-OUTCOME_STATUS = {
-    AssessmentOutcome.GRADUATE: S.GRADUATED,
-    AssessmentOutcome.EXTEND: S.EXTENDED,
-    AssessmentOutcome.EXIT: S.EXITED,
+OUTCOME_ACTION = {
+    AssessmentOutcome.GRADUATE: "graduate",
+    AssessmentOutcome.EXTEND: "extend",
+    AssessmentOutcome.EXIT: "exit",
 }
 
 
@@ -528,11 +523,8 @@ def assessment_record(
 ) -> GraduationAssessment:
     """The assessment against the plan decides the outcome: graduate, extend or exit."""
     app = _lock(application)
-    if not permissions.can_manage_application(actor, app):
-        raise PermissionDenied(_("您无权评估该对象。"))
-    if app.status not in {S.INCUBATING, S.EXTENDED}:
-        raise ApplicationError(_("只有孵化中的对象可以进行出壳评估。"))
     outcome = data["outcome"]
+    APPLICATION.check(app, OUTCOME_ACTION[AssessmentOutcome(outcome)], actor)
     assessment = GraduationAssessment(
         application=app,
         region_id=app.region_id,
@@ -570,7 +562,7 @@ def assessment_record(
     _move(
         actor,
         app,
-        OUTCOME_STATUS[AssessmentOutcome(outcome)],
+        APPLICATION.by_action[OUTCOME_ACTION[AssessmentOutcome(outcome)]].target,
         reason=data.get("summary", "") if outcome == AssessmentOutcome.EXIT else "",
         extra_fields=extra,
     )

@@ -24,6 +24,7 @@ from civicnest.incubation.models import (
     ApplicationStatus,
     ServiceType,
 )
+from civicnest.incubation.workflows import APPLICATION, DECISIONS
 from civicnest.network.selectors import access_center_by_id
 from civicnest.regions.scoping import Scope
 from civicnest.registry.models import FilingStatus
@@ -184,6 +185,13 @@ def application_detail_view(request: AuthenticatedRequest, pk: int) -> HttpRespo
             if can_manage or permissions.is_applicant_side(request.user, app)
             else mask_phone(app.contact_phone),
             "can_manage": can_manage,
+            "decisions": [
+                t for t in APPLICATION.allowed_actions(app, request.user) if t.action in DECISIONS
+            ],
+            # why "决定入选" is missing when the rest of the decision is open (no review yet, round full)
+            "admit_refusal": APPLICATION.refusal(app, "admit", request.user)
+            if can_manage and app.status in APPLICATION.by_action["admit"].source
+            else None,
             "can_review": permissions.can_review_application(request.user, app)
             and app.status in {S.ELIGIBLE, S.WAITLISTED}
             and not app.reviews.filter(reviewer_id=request.user.pk).exists(),

@@ -31,7 +31,7 @@ from civicnest.evaluation.forms import (
     SurveyForm,
 )
 from civicnest.evaluation.views.common import require_staff_or_expert
-from civicnest.evaluation.workflows import REVIEW, refusal
+from civicnest.evaluation.workflows import REVIEW
 from civicnest.network.models import Center
 from civicnest.network.permissions import can_edit_center
 from civicnest.network.selectors import centers_visible_to
@@ -116,7 +116,7 @@ def review_score_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     review = selectors.access_review_by_id(request.user, pk)
     if not permissions.can_score_review(request.user, review):
         raise PermissionDenied(_("只有上级主管部门或第三方评估专家可以打分。"))
-    refused = refusal(REVIEW, review, "score", request.user)
+    refused = REVIEW.refusal(review, "score", request.user)
     if refused is not None:
         messages.info(request, refused)
         return redirect(review)

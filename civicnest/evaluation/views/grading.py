@@ -35,7 +35,7 @@ from civicnest.evaluation.forms import (
     SelfAssessmentForm,
 )
 from civicnest.evaluation.models import AssessmentStatus, EvaluatorAssignment, RoundStatus
-from civicnest.evaluation.workflows import APPEAL, ASSESSMENT, ROUND, appeal_window_open, refusal
+from civicnest.evaluation.workflows import APPEAL, ASSESSMENT, ROUND, appeal_window_open
 from civicnest.regions.scoping import Scope
 
 
@@ -77,7 +77,7 @@ def round_detail_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     )
     close_blocked = None
     if round_.status == RoundStatus.EVALUATING and permissions.can_run_round(request.user, round_):
-        close_blocked = refusal(ROUND, round_, "close", request.user)
+        close_blocked = ROUND.refusal(round_, "close", request.user)
     return render(
         request,
         "evaluation/round_detail.html",
@@ -160,7 +160,7 @@ def self_assessment_view(request: AuthenticatedRequest, pk: int) -> HttpResponse
     assessment = selectors.access_assessment_by_id(request.user, pk)
     if not permissions.can_edit_self_assessment(request.user, assessment):
         raise PermissionDenied(_("只有该组织的负责人可以填写自评。"))
-    refused = refusal(ASSESSMENT, assessment, "save_self", request.user)
+    refused = ASSESSMENT.refusal(assessment, "save_self", request.user)
     if refused is not None:
         messages.info(
             request, _("自评已提交。") if assessment.status != AssessmentStatus.DRAFT else refused
