@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import TypeVar
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Model
 
 from civicnest.core.audit import acting_as
@@ -12,7 +13,7 @@ from civicnest.core.audit import acting_as
 M = TypeVar("M", bound=Model)
 
 
-def save_new(actor: Any, obj: M) -> M:
+def save_new(actor: AbstractBaseUser | None, obj: M) -> M:
     """Insert a new row (never an update of an existing one)."""
     obj.full_clean()
     with acting_as(actor):
@@ -20,7 +21,7 @@ def save_new(actor: Any, obj: M) -> M:
     return obj
 
 
-def save_changes(actor: Any, obj: M, fields: Sequence[str]) -> M:
+def save_changes(actor: AbstractBaseUser | None, obj: M, fields: Sequence[str]) -> M:
     """Validate and write only `fields` (and the update stamp), so concurrent edits of other fields survive."""
     obj.full_clean()
     names = [*fields, "updated_at"] if hasattr(obj, "updated_at") else list(fields)

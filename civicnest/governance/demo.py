@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.utils import timezone
 
@@ -42,7 +41,7 @@ TOPICS = [
 ]
 
 
-def seed_governance(actor: Any) -> int:
+def seed_governance(actor: User) -> int:
     if Topic.objects.exists():
         return 0
     count = 0

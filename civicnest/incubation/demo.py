@@ -8,6 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from civicnest.accounts.models import User
 from civicnest.incubation import services
 from civicnest.incubation.models import (
     Application,
@@ -50,7 +51,7 @@ PLANS = {
 }
 
 
-def _ensure_program(actor: Any, center: Center, name: str, kind: str) -> IncubationProgram:
+def _ensure_program(actor: User, center: Center, name: str, kind: str) -> IncubationProgram:
     program = IncubationProgram.objects.filter(center=center, name=name).first()
     return program or services.program_create(
         actor=actor,
@@ -65,7 +66,7 @@ def _ensure_program(actor: Any, center: Center, name: str, kind: str) -> Incubat
 
 
 def _ensure_round(
-    actor: Any,
+    actor: User,
     program: IncubationProgram,
     *,
     name: str,
@@ -91,7 +92,7 @@ def _ensure_round(
 
 
 def _apply(
-    actor: Any,
+    actor: User,
     round_: IntakeRound,
     *,
     org: SocialOrganization | None = None,
@@ -124,7 +125,7 @@ def _apply(
 
 
 def _advance(
-    actor: Any, app: Application, target: str, desk: Desk | None, start: datetime.date
+    actor: User, app: Application, target: str, desk: Desk | None, start: datetime.date
 ) -> None:
     steps = [S.ELIGIBLE, S.ADMITTED, S.INCUBATING, S.GRADUATED]
     if target in {S.INELIGIBLE}:
@@ -238,7 +239,7 @@ def _advance(
             )
 
 
-def seed_incubation(actor: Any) -> int:
+def seed_incubation(actor: User) -> int:
     if Application.objects.exists():
         return 0
     today = timezone.localdate()

@@ -22,7 +22,7 @@ DATA = Path(settings.BASE_DIR) / "data" / "matching"  # the labelled set doubles
 DISTRICTS = ("420102", "420106")
 
 
-def seed_matching(actor: Any) -> dict[str, int]:
+def seed_matching(actor: User) -> dict[str, int]:
     if ServiceOffering.objects.exists():
         return {}
     offerings = json.loads((DATA / "offerings.json").read_text(encoding="utf-8"))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Any
 
+from civicnest.accounts.models import User
 from civicnest.core.validators import uscc_build
 from civicnest.network.models import Center, CenterLevel
 from civicnest.regions.models import Region, RegionLevel
@@ -88,7 +88,7 @@ def _org_name(district: Region, n: int) -> tuple[str, str, str]:
     return f"武汉市{district.name}{word}{suffix}", category, org_type
 
 
-def seed_registry(actor: Any) -> dict[str, int]:
+def seed_registry(actor: User) -> dict[str, int]:
     created = {"organizations": 0, "teams": 0, "reports": 0}
     districts = Region.objects.filter(level=RegionLevel.DISTRICT, code__startswith="4201").order_by(
         "code"
@@ -198,7 +198,7 @@ def seed_registry(actor: Any) -> dict[str, int]:
     return created
 
 
-def _seed_teams(actor: Any) -> int:
+def _seed_teams(actor: User) -> int:
     count = 0
     for district_code in ("420102", "420106", "420103", "420111"):
         communities = Region.objects.filter(

@@ -21,6 +21,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
+from civicnest.accounts.models import User
 from civicnest.core.audit import acting_as
 from civicnest.core.masking import mask_phone
 from civicnest.core.validators import validate_uscc
@@ -158,7 +159,9 @@ class OrganizationResource(resources.ModelResource):
         clean_model_instances = False  # our own row checks below avoid a query per row
         use_transactions = False  # the caller owns the transaction
 
-    def __init__(self, *, actor: Any = None, show_personal: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self, *, actor: User | None = None, show_personal: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.actor = actor
         self.show_personal = show_personal
@@ -333,7 +336,7 @@ def _collect_errors(result: Any) -> list[RowError]:
     return errors
 
 
-def organization_import(*, actor: Any, content: bytes, mode: str) -> ImportReport:
+def organization_import(*, actor: User, content: bytes, mode: str) -> ImportReport:
     """One pass over the rows inside one transaction: invalid rows are never saved; in "all" mode any
     invalid row rolls the whole file back."""
     scope = Scope.for_user(actor)
@@ -354,7 +357,7 @@ def organization_import(*, actor: Any, content: bytes, mode: str) -> ImportRepor
     return report
 
 
-def organization_export(*, actor: Any, queryset: QuerySet[SocialOrganization]) -> bytes:
+def organization_export(*, actor: User, queryset: QuerySet[SocialOrganization]) -> bytes:
     dataset = OrganizationResource(actor=actor).export(queryset=queryset.select_related("region"))
     return table_xlsx(dataset.headers or [], list(dataset), title="社会组织")
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Any
 
 from django.utils import timezone
 from stdnum.cn import ric
@@ -64,7 +63,7 @@ def _at(days: int, hour: int) -> datetime.datetime:
     )
 
 
-def seed_training(actor: Any) -> dict[str, int]:
+def seed_training(actor: User) -> dict[str, int]:
     if Room.objects.exists():
         return {}
     counts = {"rooms": 0, "bookings": 0, "courses": 0, "events": 0, "volunteers": 0}
