@@ -8,11 +8,15 @@ import datetime
 from collections.abc import Callable
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from civicnest.accounts.models import RoleAssignment, User
+from civicnest.accounts.phone_codes import code_in_text
 from civicnest.accounts.roles import Role
+from civicnest.core.sms import LoggingSmsBackend
 from civicnest.evaluation import defaults
+from civicnest.evaluation import services as eval_services
 from civicnest.evaluation.models import Indicator, IndicatorTemplate
 from civicnest.network.models import Center
 from civicnest.registry.models import SocialOrganization
@@ -120,3 +124,37 @@ def test_grading_round_to_registry_and_portal(
     screenshot(public, "evaluation-portal-phone")
     public.goto("/portal/organizations/")
     expect(public.get_by_test_id("org-directory")).to_contain_text("5A")
+
+
+def test_a_resident_answers_a_survey_on_a_phone_with_an_sms_code(
+    new_page: Callable[..., Page], jiangan_center: Center, make_user: Callable[..., User]
+) -> None:
+    """The QR-code journey: no account, ratings chosen, 获取验证码 keeps them, the texted code proves the number."""
+    staff = make_user(Role.CENTER_STAFF, "420102", center=jiangan_center, username="survey_staff")
+    survey = eval_services.survey_create(
+        actor=staff,
+        center=jiangan_center,
+        data={
+            "title": "重阳节敬老活动满意度",
+            "subject": "service",
+            "year": timezone.localdate().year,
+            "closes_on": timezone.localdate() + datetime.timedelta(days=7),
+        },
+    )
+    page = new_page(viewport=PHONE)
+    page.goto(f"/evaluation/s/{survey.token}/")
+    for name in ("overall", "attitude", "professionalism", "facilities"):
+        page.locator(f"input[name={name}][value='4']").check()
+    page.get_by_label("手机号码").fill("13700001111")
+    LoggingSmsBackend.sent.clear()
+    page.get_by_test_id("send-code").click()
+    expect(page.get_by_test_id("code-sent")).to_be_visible()
+    expect(page.locator("input[name=overall][value='4']")).to_be_checked()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(page, "survey-phone-code-sent")
+    phone, text = LoggingSmsBackend.sent[-1]
+    assert phone == "13700001111"
+    page.get_by_label("短信验证码").fill(code_in_text(text))
+    page.get_by_test_id("submit-survey").click()
+    expect(page.get_by_test_id("survey-thanks")).to_be_visible()
+    assert survey.responses.get().overall == 4

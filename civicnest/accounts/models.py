@@ -42,6 +42,38 @@ class User(AbstractUser):
             Token.objects.filter(user_id=self.pk).delete()
 
 
+class CodePurpose(models.TextChoices):
+    SIGNUP = "signup", _("注册")
+    LOGIN = "login", _("登录")
+    RESET = "reset", _("重置密码")
+    SURVEY = "survey", _("填写问卷")
+
+
+class PhoneCode(models.Model):
+    """One SMS one-time code. The number and the code are kept only as keyed hashes: enough to
+    count sends per number (the rate limits), and to check a code, without a list of phone numbers.
+    `context` binds a code to one object (a survey's token), so it is good for that object only."""
+
+    phone_key = models.CharField(max_length=64, db_index=True, editable=False)
+    purpose = models.CharField(max_length=10, choices=CodePurpose.choices)
+    context = models.CharField(max_length=64, blank=True)
+    code_hash = models.CharField(max_length=64, editable=False)
+    client_ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["client_ip", "created_at"], name="phonecode_ip_idx")]
+        verbose_name = _("短信验证码")
+        verbose_name_plural = _("短信验证码")
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.created_at:%Y-%m-%d %H:%M}"
+
+
 class RoleAssignment(TimeStampedModel):
     """A user's role bound to one region node (and a center where the role works for one)."""
 

@@ -286,6 +286,14 @@ class SurveyAnswerForm(forms.Form):
         help_text=_("只用于确认每人填写一次，不会保存号码本身。"),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "tel"}),
     )
+    code = forms.CharField(
+        label=_("短信验证码"),
+        required=False,
+        max_length=6,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": "6"}
+        ),
+    )
 
     def __init__(self, *args: Any, anonymous: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -294,8 +302,9 @@ class SurveyAnswerForm(forms.Form):
             self.fields["phone"].error_messages["required"] = _("请填写手机号码。")
         else:
             del self.fields["phone"]
+            del self.fields["code"]
         for name, field in self.fields.items():
-            if name in ("comment", "phone"):
+            if name in ("comment", "phone", "code"):
                 field.widget.attrs["class"] = "form-control"
             else:
                 field.error_messages["required"] = _("请选择一项。")

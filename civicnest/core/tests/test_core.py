@@ -37,7 +37,7 @@ def test_notify_fans_out_to_inbox_email_and_sms(
     assert Notification.objects.filter(recipient=user).count() == 1
     assert [m.subject for m in mail.outbox] == ["您的需求已匹配"]
     assert "/x/" in mail.outbox[0].body
-    assert LoggingSmsBackend.sent == [("13800001111", "您的需求已匹配")]
+    assert list(LoggingSmsBackend.sent) == [("13800001111", "您的需求已匹配")]
 
 
 def test_rolled_back_operation_sends_nothing(

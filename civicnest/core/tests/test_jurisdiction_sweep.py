@@ -40,6 +40,7 @@ from civicnest.evaluation.models import (
     Survey,
     SurveyResponse,
 )
+from civicnest.evaluation.tests.helpers import answer_by_phone
 from civicnest.governance.models import Meeting, Opinion, Resolution, Topic
 from civicnest.incubation import services as services_inc
 from civicnest.incubation.models import Application, IntakeRound, Tenancy
@@ -537,10 +538,10 @@ def _foreign_evaluation(
             "closes_on": timezone.localdate() + datetime.timedelta(days=5),
         },
     )
-    eval_services.survey_answer(
-        survey=survey,
-        phone="13955556666",
-        data={
+    answer_by_phone(
+        survey,
+        "13955556666",
+        {
             "overall": 5,
             "attitude": 5,
             "professionalism": 5,

@@ -12,6 +12,7 @@ from civicnest.evaluation.services.centers import (
     reward_record,
     survey_answer,
     survey_close,
+    survey_code_send,
     survey_create,
     survey_url,
 )
@@ -76,6 +77,7 @@ __all__ = [
     "self_assessment_save",
     "survey_answer",
     "survey_close",
+    "survey_code_send",
     "survey_create",
     "survey_url",
     "target_set",

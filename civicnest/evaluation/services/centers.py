@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civicnest.accounts.models import User, mobile_validator
+from civicnest.accounts.models import CodePurpose, User, mobile_validator
+from civicnest.accounts.phone_codes import phone_code_send, phone_code_verify
 from civicnest.core.exceptions import ApplicationError, ConflictError
 from civicnest.core.saving import save_changes, save_new
 from civicnest.evaluation import permissions, scoring, selectors
@@ -177,23 +178,45 @@ def survey_close(*, actor: User, survey: Survey) -> Survey:
 
 
 def respondent_key(*, user: Any = None, phone: str = "") -> str:
-    """The account, or a keyed hash of the mobile number (the number itself is never stored)."""
-    if user is not None and getattr(user, "is_authenticated", False):
-        return f"u:{user.pk}"
-    digest = hmac.new(
-        settings.SECRET_KEY.encode(), f"survey-phone:{phone}".encode(), hashlib.sha256
-    ).hexdigest()
-    return f"p:{digest}"
-
-
-@transaction.atomic
-def survey_answer(
-    *, survey: Survey, user: Any = None, phone: str = "", data: dict[str, Any]
-) -> SurveyResponse:
-    today = timezone.localdate()
-    if not survey.is_open or survey.closes_on < today:
-        raise ApplicationError(_("该调查已结束。"))
+    """One key per person: their verified mobile number (as a keyed hash; the number itself is never
+    stored) or, for an account without a number, the account. So answering once with a code and once
+    logged in with the same number counts once."""
     authenticated = user is not None and getattr(user, "is_authenticated", False)
+    number = (getattr(user, "phone", "") if authenticated else phone) or ""
+    if number:
+        digest = hmac.new(
+            settings.SECRET_KEY.encode(), f"survey-phone:{number}".encode(), hashlib.sha256
+        ).hexdigest()
+        return f"p:{digest}"
+    return f"u:{user.pk}"
+
+
+def survey_code_send(*, survey: Survey, phone: str, client_ip: str | None) -> None:
+    """Text a one-time code for answering `survey` (rate-limited per number and per client)."""
+    _require_open(survey)
+    if SurveyResponse.objects.filter(
+        survey=survey, respondent_key=respondent_key(phone=phone.strip())
+    ).exists():
+        raise ConflictError(_("您已经填写过这份问卷，每人只能填写一次。"))
+    phone_code_send(
+        phone=phone, purpose=CodePurpose.SURVEY, context=survey.token, client_ip=client_ip
+    )
+
+
+def _require_open(survey: Survey) -> None:
+    if not survey.is_open or survey.closes_on < timezone.localdate():
+        raise ApplicationError(_("该调查已结束。"))
+
+
+def survey_answer(
+    *, survey: Survey, user: Any = None, phone: str = "", code: str = "", data: dict[str, Any]
+) -> SurveyResponse:
+    """Record one answer per person. Without an account the mobile number must be proven by an SMS
+    code (issue 18, finding 4: unverified numbers let one client stuff the ballot)."""
+    _require_open(survey)
+    authenticated = user is not None and getattr(user, "is_authenticated", False)
+    phone = "" if authenticated else (phone or "").strip()
+    key = respondent_key(user=user if authenticated else None, phone=phone)
     if not authenticated:
         try:
             mobile_validator(phone)
@@ -201,7 +224,7 @@ def survey_answer(
             raise ValidationError({"phone": exc.messages}) from exc
     response = SurveyResponse(
         survey=survey,
-        respondent_key=respondent_key(user=user if authenticated else None, phone=phone),
+        respondent_key=key,
         respondent=user if authenticated else None,
         **{
             k: data[k]
@@ -210,6 +233,11 @@ def survey_answer(
         },
     )
     response.full_clean(exclude=["respondent_key", "survey"], validate_constraints=False)
+    if SurveyResponse.objects.filter(survey=survey, respondent_key=key).exists():
+        raise ConflictError(_("您已经填写过这份问卷，每人只能填写一次。"))
+    if not authenticated:
+        # Commits on its own: a wrong code is counted even though this answer is refused.
+        phone_code_verify(phone=phone, purpose=CodePurpose.SURVEY, code=code, context=survey.token)
     try:
         with transaction.atomic():
             response.save(force_insert=True)

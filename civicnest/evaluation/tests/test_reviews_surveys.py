@@ -4,6 +4,7 @@ person, enforced by the database), and rewards."""
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -14,8 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from civicnest.accounts.models import User
+from civicnest.accounts.phone_codes import code_in_text
 from civicnest.accounts.roles import Role
 from civicnest.core.exceptions import ApplicationError, ConflictError
+from civicnest.core.sms import captured_sms
 from civicnest.evaluation import services
 from civicnest.evaluation.models import (
     CenterReview,
@@ -25,6 +28,7 @@ from civicnest.evaluation.models import (
     SurveyResponse,
 )
 from civicnest.evaluation.tests.conftest import all_rates
+from civicnest.evaluation.tests.helpers import answer_by_phone
 from civicnest.network.models import Center
 from civicnest.network.tests.factories import CenterFactory
 
@@ -68,14 +72,14 @@ def test_one_answer_per_account(survey: Survey, make_user: Callable[..., User]) 
 
 
 def test_one_answer_per_phone_number_which_is_not_stored(survey: Survey) -> None:
-    services.survey_answer(survey=survey, phone="13912345678", data=RATINGS)
+    answer_by_phone(survey, "13912345678", RATINGS)
     with pytest.raises(ConflictError):
-        services.survey_answer(survey=survey, phone="13912345678", data=RATINGS)
-    services.survey_answer(survey=survey, phone="13912345679", data=RATINGS)
+        answer_by_phone(survey, "13912345678", RATINGS)
+    answer_by_phone(survey, "13912345679", RATINGS)
     keys = list(SurveyResponse.objects.values_list("respondent_key", flat=True))
     assert len(keys) == 2 and not any("13912345678" in k for k in keys)
     with pytest.raises(ValidationError) as exc:
-        services.survey_answer(survey=survey, phone="12345", data=RATINGS)
+        answer_by_phone(survey, "12345", RATINGS)
     assert "phone" in exc.value.message_dict
 
 
@@ -93,10 +97,11 @@ def test_the_database_refuses_a_second_answer(survey: Survey) -> None:
 def test_closed_survey_refuses_answers(survey: Survey, street_staff: User) -> None:
     services.survey_close(actor=street_staff, survey=survey)
     with pytest.raises(ApplicationError, match="已结束"):
-        services.survey_answer(survey=survey, phone="13912345678", data=RATINGS)
+        answer_by_phone(survey, "13912345678", RATINGS)
 
 
 def test_phone_page_without_an_account(client, survey: Survey) -> None:
+    """A person without an account asks for a code (the choices are kept), then answers with it."""
     url = reverse("evaluation:survey-answer", kwargs={"token": survey.token})
     page = client.get(url)
     assert page.status_code == 200 and "重阳节敬老活动满意度" in page.content.decode()
@@ -105,10 +110,21 @@ def test_phone_page_without_an_account(client, survey: Survey) -> None:
         "attitude": 5,
         "professionalism": 4,
         "facilities": 3,
+        "comment": "谢谢社工",
         "phone": "13700001111",
     }
-    assert "感谢您的评价" in client.post(url, data).content.decode()
-    again = client.post(url, data).content.decode()
+    with captured_sms() as outbox:
+        sent = client.post(url, {**data, "action": "send_code"}).content.decode()
+    assert 'data-testid="code-sent"' in sent and "请选择一项" not in sent
+    assert re.search(r'name="professionalism" value="4"[^>]*checked', sent)
+    assert "谢谢社工" in sent and 'value="13700001111"' in sent
+    assert outbox and outbox[0][0] == "13700001111"
+    code = code_in_text(outbox[0][1])
+    wrong = client.post(url, {**data, "code": "000000" if code != "000000" else "111111"})
+    assert 'data-testid="error-code"' in wrong.content.decode()
+    assert "谢谢社工" in wrong.content.decode() and survey.responses.count() == 0
+    assert "感谢您的评价" in client.post(url, {**data, "code": code}).content.decode()
+    again = client.post(url, {**data, "code": code}).content.decode()
     assert "每人只能填写一次" in again
     missing = client.post(url, {"phone": "13700002222"}).content.decode()
     assert "请选择一项。" in missing
@@ -117,6 +133,56 @@ def test_phone_page_without_an_account(client, survey: Survey) -> None:
         client.get(reverse("evaluation:survey-answer", kwargs={"token": "0" * 32})).status_code
         == 404
     )
+
+
+def test_ballot_stuffing_with_unverified_numbers_fails(client, survey: Survey) -> None:
+    """Issue 18, finding 4: 50 answers with random numbers and no code took a center from 4.67 to 1.68."""
+    url = reverse("evaluation:survey-answer", kwargs={"token": survey.token})
+    low = {"overall": 1, "attitude": 1, "professionalism": 1, "facilities": 1}
+    for n in range(50):
+        page = client.post(url, {**low, "phone": f"1380000{n:04d}", "code": f"{n:06d}"})
+        assert page.status_code == 200
+    assert survey.responses.count() == 0
+    # Codes are texted, but one client gets ten an hour, whatever numbers it gives.
+    with captured_sms() as outbox:
+        for n in range(12):
+            client.post(url, {**low, "phone": f"1390000{n:04d}", "action": "send_code"})
+    assert len(outbox) == 10
+    refused = client.post(url, {**low, "phone": "13911112222", "action": "send_code"})
+    assert "本设备获取验证码过于频繁" in refused.content.decode()
+
+
+def test_an_account_and_its_number_answer_once(
+    survey: Survey, make_user: Callable[..., User]
+) -> None:
+    resident = make_user(Role.RESIDENT, "420102002003", username="with_phone")
+    resident.phone = "13612345678"
+    resident.save(update_fields=["phone"])
+    services.survey_answer(survey=survey, user=resident, data=RATINGS)
+    with pytest.raises(ConflictError):
+        answer_by_phone(survey, "13612345678", RATINGS)
+
+
+def test_a_code_is_good_for_its_survey_only(
+    survey: Survey, street_center: Center, street_staff: User
+) -> None:
+    other = services.survey_create(
+        actor=street_staff,
+        center=street_center,
+        data={
+            "title": "另一份问卷",
+            "subject": "service",
+            "year": timezone.localdate().year,
+            "closes_on": timezone.localdate() + datetime.timedelta(days=10),
+        },
+    )
+    with captured_sms() as outbox:
+        services.survey_code_send(survey=survey, phone="13712340000", client_ip=None)
+    with pytest.raises(ValidationError) as exc:
+        services.survey_answer(
+            survey=other, phone="13712340000", code=code_in_text(outbox[0][1]), data=RATINGS
+        )
+    assert "code" in exc.value.message_dict and other.responses.count() == 0
 
 
 def test_only_the_centers_staff_create_surveys(
@@ -175,10 +241,10 @@ def test_review_combines_supervisor_third_party_and_surveys(
     third_party = make_user(Role.EXPERT, "420102", username="third_party")
     outsider = make_user(Role.EXPERT, "420106", username="outsider")
     for n in range(4):  # all answers 5/5 → satisfaction 100
-        services.survey_answer(
-            survey=survey,
-            phone=f"1391234567{n}",
-            data={"overall": 5, "attitude": 5, "professionalism": 5, "facilities": 5},
+        answer_by_phone(
+            survey,
+            f"1391234567{n}",
+            {"overall": 5, "attitude": 5, "professionalism": 5, "facilities": 5},
         )
     services.review_score_submit(
         actor=jiangan_staff, review=review, scores=all_rates(review.template, 80)

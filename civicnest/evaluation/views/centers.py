@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from civicnest.accounts.client_ip import client_ip
 from civicnest.accounts.requests import AuthenticatedRequest
 from civicnest.core.actions import post_form_action
 from civicnest.core.exceptions import ApplicationError
@@ -264,17 +265,39 @@ def survey_close_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 def survey_answer_view(request: HttpRequest, token: str) -> HttpResponse:
-    """The public, phone-first answer page reached by the link or QR code (no account needed)."""
+    """The public, phone-first answer page reached by the link or QR code (no account needed).
+
+    Without an account the number is proven by an SMS code: 获取验证码 posts the whole form with
+    action=send_code, and it comes back with every choice kept and only the number checked.
+    """
     survey = selectors.survey_by_token(token)
     anonymous = not request.user.is_authenticated
     form = SurveyAnswerForm(request.POST or None, anonymous=anonymous)
-    done = False
-    if request.method == "POST" and form.is_valid():
+    done = code_sent = False
+    if request.method == "POST" and anonymous and request.POST.get("action") == "send_code":
+        form.is_valid()
+        form.errors.clear()  # only the number matters for sending a code
+        try:
+            services.survey_code_send(
+                survey=survey, phone=request.POST.get("phone", ""), client_ip=client_ip(request)
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        except ApplicationError as exc:
+            form.add_error("phone", exc.message)
+        else:
+            code_sent = True
+    elif request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         phone = data.pop("phone", "")
+        code = data.pop("code", "")
         try:
             services.survey_answer(
-                survey=survey, user=None if anonymous else request.user, phone=phone, data=data
+                survey=survey,
+                user=None if anonymous else request.user,
+                phone=phone,
+                code=code,
+                data=data,
             )
         except ValidationError as exc:
             apply_service_errors(form, exc)
@@ -286,5 +309,11 @@ def survey_answer_view(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         "evaluation/survey_answer.html",
-        {"survey": survey, "form": form, "done": done, "closed": closed},
+        {
+            "survey": survey,
+            "form": form,
+            "done": done,
+            "closed": closed,
+            "code_sent": code_sent,
+        },
     )
