@@ -57,6 +57,11 @@ class Scale:
     residents: int
     projects: int  # venture-philanthropy projects (公益创投 and 购买服务) with their ledgers
     districts: int | None = None  # None: all of the city's districts
+    # Where: "shanghai" (one city, its shipped communities) or "hebei" (a province of eleven cities: real
+    # districts and streets, `communities` synthesized ones since no community file ships for them).
+    geography: str = "shanghai"
+    communities: int | None = None  # synthesized communities; None: the shipped community file
+    cities: tuple[str, ...] | None = None  # a subset of the geography's cities (tests); None: all
 
 
 SCALES = {
@@ -71,6 +76,22 @@ SCALES = {
         bookings=100_000,
         residents=20_000,
         projects=5_000,
+    ),
+    # Ten times the city, on Hebei's 11 cities, 190 districts and 2,246 ordinary streets (Shanghai: 16 and
+    # 215) with ten times Shanghai's 6,395 communities; written in batches, never held in memory.
+    "province": Scale(
+        name="province",
+        community_centers=12_500,
+        organizations=170_000,
+        teams=400_000,
+        offerings=500_000,
+        needs=2_000_000,
+        matches=5_000_000,
+        bookings=1_000_000,
+        residents=200_000,
+        projects=50_000,
+        geography="hebei",
+        communities=63_950,
     ),
     "medium": Scale(  # a quarter of the city: for developing against realistic query plans
         name="medium",

@@ -20,7 +20,7 @@ from decimal import ROUND_HALF_UP, ROUND_UP, Decimal
 from typing import Any
 
 from bench.citygen.core import NOW, TODAY, TZ, Context, step
-from bench.citygen.steps import CITY, CITY_NAME, SH_WORDS, Places, Users, phone, short_name
+from bench.citygen.steps import Places, Users, phone, short_name
 from bench.citygen.vocab import BRANDS, person
 from civicnest.philanthropy.models import (
     ENTRY_EFFECT,
@@ -255,7 +255,7 @@ def split(total: Decimal, shares: tuple[float, ...]) -> list[Decimal]:
     return [*parts, total - sum(parts, ZERO)]
 
 
-@dataclass
+@dataclass(slots=True)
 class Posting:
     """One ledger entry before it is numbered; `entry_id` is set when the fund's ledger is written."""
 
@@ -330,6 +330,7 @@ def projects(ctx: Context) -> None:  # noqa: PLR0912, PLR0915 - one pass over th
     org_rep: dict[int, int] = ctx.data["org_rep"]
     orgs_by_district: dict[str, list[Org]] = defaultdict(list)
     all_orgs: list[Org] = []
+    orgs_by_top: dict[str, list[Org]] = defaultdict(list)
     for pk, name, org_type, category, region, registered in (
         SocialOrganization.objects.filter(status="normal")
         .exclude(org_type="foundation")
@@ -339,6 +340,9 @@ def projects(ctx: Context) -> None:  # noqa: PLR0912, PLR0915 - one pass over th
         if pk not in org_rep:
             continue
         orgs_by_district[region[:6]].append((pk, name, org_type, category, registered))
+        orgs_by_top[region[: len(places.tops[0])]].append(
+            (pk, name, org_type, category, registered)
+        )
         all_orgs.append((pk, name, org_type, category, registered))
 
     # -- people: experts and funders (their own users, role expert / funder) ---------------------
@@ -346,13 +350,16 @@ def projects(ctx: Context) -> None:  # noqa: PLR0912, PLR0915 - one pass over th
     experts: dict[str, list[int]] = {}
     funders: dict[str, list[tuple[int, str]]] = {}
     n = 0
-    for region in [CITY, *places.districts]:
+    prefix = places.geo.prefix
+    tops = places.tops  # the city, or each city of the province
+    streets_under = {t: places.streets_under(t) for t in tops}
+    for region in [*tops, *places.districts]:
         experts[region] = []
         funders[region] = []
-        for _ in range(10 if region == CITY else 6):
+        for _ in range(10 if region in tops else 6):
             n += 1
             experts[region].append(
-                users.add(f"sh_expert_{n:04d}", person(rng), phone(rng), "expert", region)
+                users.add(f"{prefix}_expert_{n:04d}", person(rng), phone(rng), "expert", region)
             )
         for _ in range(6):
             n += 1
@@ -360,10 +367,10 @@ def projects(ctx: Context) -> None:  # noqa: PLR0912, PLR0915 - one pass over th
             if roll < 0.25:
                 name = f"{person(rng)}（爱心人士）"
             else:
-                where = CITY_NAME if region == CITY else f"{CITY_NAME}{places.names[region]}"
-                name = f"{where}{rng.choice(SH_WORDS)}{rng.choice(FUNDER_SUFFIXES)}"
+                where = places.city_name(region) + (places.names[region] if len(region) > 4 else "")
+                name = f"{where}{rng.choice(places.geo.words)}{rng.choice(FUNDER_SUFFIXES)}"
             funders[region].append(
-                (users.add(f"sh_funder_{n:04d}", name, phone(rng), "funder", region), name)
+                (users.add(f"{prefix}_funder_{n:04d}", name, phone(rng), "funder", region), name)
             )
     users.flush()
 
@@ -373,18 +380,18 @@ def projects(ctx: Context) -> None:  # noqa: PLR0912, PLR0915 - one pass over th
     )
     books: list[FundBook] = []
     # (region, fund kind, program kind, weight)
-    plans: list[tuple[str, str, str, float]] = [(CITY, "foundation", "venture", 3.0)]
+    plans: list[tuple[str, str, str, float]] = [(t, "foundation", "venture", 3.0) for t in tops]
     for d in places.districts:
         plans += [(d, "foundation", "venture", 1.0), (d, "government", "purchase", 0.8)]
     fund_of: dict[tuple[str, str], FundBook] = {}
     created = at(datetime.date(2023, 12, 1), 9)
     for region, fund_kind, _kind, _w in plans:
-        if region == CITY:
-            name, code = "上海市社会组织发展基金", "SHF"
-        elif fund_kind == "foundation":
-            name, code = f"{places.names[region]}社会组织发展基金", f"SH{region[4:6]}F"
+        # SHF, SH01F, SH01G in Shanghai; HB01F (a city), HB0102F, HB0102G in a province.
+        code = f"{prefix.upper()}{region[len(places.top) :]}"
+        if fund_kind == "foundation":
+            name, code = f"{places.label(region)}社会组织发展基金", f"{code}F"
         else:
-            name, code = f"{places.names[region]}民政局购买服务专项资金", f"SH{region[4:6]}G"
+            name, code = f"{places.label(region)}民政局购买服务专项资金", f"{code}G"
         center = center_by_region[region]
         pk = fund_table.add(center, region, name, code, fund_kind, created, created)
         book = FundBook(pk=pk, code=code, region=region, staff=staff_user[center])
@@ -491,10 +498,11 @@ def projects(ctx: Context) -> None:  # noqa: PLR0912, PLR0915 - one pass over th
         center = center_by_region[region]
         staff = staff_user[center]
         dates = timeline(year)
-        index = places.districts.index(region) if region != CITY else 0
+        top = region in tops
+        index = places.districts.index(region) if not top else 0
         stage = program_stage(year, kind, index)
         venture = kind == "venture"
-        cap = Decimal(300_000 if region == CITY else 150_000) if venture else Decimal(600_000)
+        cap = Decimal(300_000 if top else 150_000) if venture else Decimal(600_000)
         low, high = (30, int(cap) // 1000) if venture else (100, int(cap) // 1000)
         plans_here = [
             Stage(status=rng.choices(*zip(*PROJECT_MIX[stage], strict=True))[0],
@@ -505,7 +513,7 @@ def projects(ctx: Context) -> None:  # noqa: PLR0912, PLR0915 - one pass over th
         budget = max(
             cap, (total * Decimal("1.1") / 10_000).to_integral_value(rounding=ROUND_UP) * 10_000
         )
-        where = CITY_NAME if region == CITY else places.names[region]
+        where = places.label(region)
         pname = (
             f"{year} 年{where}公益创投大赛"
             if venture
@@ -533,8 +541,8 @@ def projects(ctx: Context) -> None:  # noqa: PLR0912, PLR0915 - one pass over th
             panel_table.add(program_id, expert, program_created)
         # The program's money: the appropriation, in before anything is committed.
         source = (
-            f"{CITY_NAME}民政局（福彩公益金）" if region == CITY
-            else f"{CITY_NAME}{where}{'民政局（福彩公益金）' if venture else '财政局'}"
+            f"{places.city_name(region)}民政局（福彩公益金）" if top
+            else f"{places.city_name(region)}{places.names[region]}{'民政局（福彩公益金）' if venture else '财政局'}"
         )  # fmt: skip
         book.post(
             at(dates["call_opens"] - datetime.timedelta(days=10), 9, 30), "inflow", budget, project=None,
@@ -552,7 +560,7 @@ def projects(ctx: Context) -> None:  # noqa: PLR0912, PLR0915 - one pass over th
         # Who may apply: the program's legal types, registered long enough before the call opens.
         types = ("social_group", "social_service") if venture else ("social_service",)
         cutoff = dates["call_opens"].replace(year=year - (1 if venture else 2))
-        local_orgs = orgs_by_district[region] if region != CITY else all_orgs
+        local_orgs = orgs_by_district[region] if not top else orgs_by_top[region]
         candidates = [o for o in local_orgs if o[2] in types and o[4] <= cutoff]
         if not candidates:  # a tiny city: any eligible organization of the city
             candidates = [o for o in all_orgs if o[2] in types and o[4] <= cutoff] or all_orgs
@@ -568,10 +576,8 @@ def projects(ctx: Context) -> None:  # noqa: PLR0912, PLR0915 - one pass over th
                 idea = (
                     rng.choice(matching) if matching and rng.random() < 0.7 else rng.choice(IDEAS)
                 )
-                street = (
-                    rng.choice(places.streets[region])
-                    if region != CITY
-                    else rng.choice(places.all_streets)
+                street = rng.choice(
+                    places.streets[region] if len(region) == 6 else streets_under[region]
                 )
                 head = rng.choice((f"“{rng.choice(BRANDS)}”", short_name(places.names[street]), ""))
                 title = f"{head}{idea[0]}{rng.choice(('项目', '计划', '服务项目', ''))}"

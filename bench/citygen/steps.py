@@ -1,6 +1,6 @@
-"""The generator's steps: Shanghai's regions, users, centers, organizations, teams, offerings, needs,
-matches (with their service records), rooms and bookings; the venture-philanthropy projects and their ledgers
-are in projects.py. See core.py for how steps are registered.
+"""The generator's steps: the regions (Shanghai, or a province of Hebei's cities), users, centers,
+organizations, teams, offerings, needs, matches (with their service records), rooms and bookings; the
+venture-philanthropy projects and their ledgers are in projects.py. See core.py for how steps are registered.
 
 To add a step: write `@step("name", after=(...))` in a module of this package, import it at the end of this
 file, add its tables to GENERATED (children first) and its count to the scales and to the test.
@@ -13,15 +13,19 @@ import csv
 import datetime
 import json
 import re
+from array import array
 from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from itertools import accumulate
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import connection
+from django.db.models import Q
 
 from bench.citygen.core import NOW, TODAY, Context, local, step
 from bench.citygen.vocab import (
@@ -54,7 +58,7 @@ from civicnest.registry.search import pinyin_full, pinyin_initials
 from civicnest.venues.models import Booking, Room
 from civicnest.venues.services import ROOM_FIELDS
 
-CITY = "3101"  # 上海市
+CITY = "3101"  # 上海市: the city scale's geography
 CITY_NAME = "上海市"
 EVALUATION = Path(settings.BASE_DIR) / "data" / "matching"
 WUHAN_WORDS = {"江城", "楚天", "汉风", "东湖", "长江", "黄鹤", "晴川", "琴台", "知音桥", "知音"}
@@ -72,6 +76,66 @@ SH_WORDS = [w for w in WORDS if w not in WUHAN_WORDS] + [
 ]
 ROADS = ["南京路", "淮海路", "四川北路", "衡山路", "世纪大道", "张杨路", "曹杨路", "共和新路"]
 ROADS += ["中山北路", "延安西路", "漕宝路", "沪太路", "虹桥路", "长寿路", "控江路", "浦东大道"]
+HB_WORDS = [w for w in WORDS if w not in WUHAN_WORDS] + [
+    "燕赵",
+    "冀中",
+    "太行",
+    "滹沱",
+    "渤海",
+    "长城",
+    "燕山",
+    "白洋淀",
+    "冀韵",
+    "慈善",
+]
+HB_ROADS = ["中山路", "建设大街", "胜利大街", "和平路", "解放路", "人民路", "新华路", "友谊大街"]
+HB_ROADS += ["裕华路", "北二环路", "光明路", "育才街", "朝阳路", "团结路", "五一路", "长江大道"]
+# The cities' telephone area codes (the matching texts' Wuhan 027- becomes the district's city's).
+HB_AREA = {"1301": "0311", "1302": "0315", "1303": "0335", "1304": "0310", "1305": "0319"}
+HB_AREA |= {"1306": "0312", "1307": "0313", "1308": "0314", "1309": "0317", "1310": "0316"}
+HB_AREA |= {"1311": "0318"}
+
+
+@dataclass(frozen=True)
+class Geography:
+    """Where the generated platform runs: one city (its code is the top) or a province of several cities
+    (the province code is the top; each city gets a city-level center, its officer and its fund)."""
+
+    code: str  # the top region: a city (4 digits) or a province (2)
+    cities: tuple[str, ...]
+    prefix: str  # of usernames (sh_resident_00001) and fund codes (SHF, SH01F)
+    nickname: str  # 武汉's 江城 in the matching texts becomes this
+    words: list[str]
+    roads: list[str]
+    area_codes: dict[str, str]  # city → telephone area code
+
+    @property
+    def is_province(self) -> bool:
+        return len(self.code) == 2
+
+
+GEOGRAPHIES = {
+    "shanghai": Geography(
+        code=CITY,
+        cities=(CITY,),
+        prefix="sh",
+        nickname="申城",
+        words=SH_WORDS,
+        roads=ROADS,
+        area_codes={CITY: "021"},
+    ),
+    "hebei": Geography(
+        code="13",
+        cities=tuple(sorted(HB_AREA)),
+        prefix="hb",
+        nickname="燕赵",
+        words=HB_WORDS,
+        roads=HB_ROADS,
+        area_codes=HB_AREA,
+    ),
+}
+
+
 TEAM_PREFIXES = [
     "夕阳红",
     "银发",
@@ -139,10 +203,17 @@ def days_ago(rng: Any, low: int, high: int) -> datetime.datetime:
 
 
 class Places:
-    """Shanghai's districts, ordinary streets (code < 400, ~215) and communities as loaded."""
+    """The geography's cities, districts with ordinary streets (code < 400; Shanghai ~215), and communities
+    as loaded."""
 
-    def __init__(self) -> None:
-        rows = Region.objects.filter(code__startswith=CITY).values_list("code", "name", "level")
+    def __init__(self, geo: Geography, cities: tuple[str, ...]) -> None:
+        self.geo = geo
+        self.top = geo.code
+        self.cities = list(cities)
+        query = Q(code=geo.code)
+        for city in cities:
+            query |= Q(code__startswith=city)
+        rows = Region.objects.filter(query).values_list("code", "name", "level")
         self.names: dict[str, str] = {}
         self.districts: list[str] = []
         self.streets: dict[str, list[str]] = defaultdict(list)  # by district
@@ -155,23 +226,124 @@ class Places:
                 self.streets[code[:6]].append(code)
             elif level == RegionLevel.COMMUNITY:
                 self.communities[code[:9]].append(code)
+        # A province's development zones have no ordinary streets: nothing is generated in them.
+        self.districts = [d for d in self.districts if self.streets[d]]
         self.all_streets = [s for d in self.districts for s in self.streets[d]]
         self.all_communities = [c for s in self.all_streets for c in self.communities[s]]
         self.district_communities: dict[str, list[str]] = {
             d: [c for s in self.streets[d] for c in self.communities[s]] for d in self.districts
         }
+        # Where the top-level centers, officers and funds are: the city, or each city of the province.
+        self.tops = self.cities if geo.is_province else [self.top]
+
+    def city_name(self, code: str) -> str:
+        """上海市 for a Shanghai region, 石家庄市 for a region of Shijiazhuang."""
+        return self.names[code[:4]]
+
+    def label(self, code: str) -> str:
+        """A region's name as it stands alone: 黄浦区 in Shanghai, 石家庄市长安区 in a province (district
+        names repeat between its cities)."""
+        if self.geo.is_province and len(code) > 4:
+            return f"{self.city_name(code)}{self.names[code]}"
+        return self.names[code]
+
+    def streets_under(self, code: str) -> list[str]:
+        return [s for s in self.all_streets if s.startswith(code)]
+
+
+URBAN = [
+    "和平",
+    "建设",
+    "胜利",
+    "新华",
+    "光明",
+    "友谊",
+    "幸福",
+    "东风",
+    "红旗",
+    "民主",
+    "团结",
+    "育才",
+]
+URBAN += [
+    "花园",
+    "康乐",
+    "振兴",
+    "文化",
+    "朝阳",
+    "青年",
+    "前进",
+    "富强",
+    "裕华",
+    "长安",
+    "翠屏",
+    "金桥",
+]
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+VILLAGE_ENDS = ["庄", "家庄", "营", "村", "屯", "堡", "店", "寨", "官庄", "家营", "辛庄", "家屯"]
+SIDES = ["", "", "", "东", "西", "南", "北", "前", "后", "大", "小"]
+
+
+def synthesize_communities(ctx: Context, geo: Geography, cities: tuple[str, ...]) -> int:
+    """`ctx.scale.communities` communities spread over the cities' ordinary streets that have none: a street
+    (街道) gets residents' committees (code 001…, 社区居委会), a town or township villages (code 200…, 村委会,
+    about 2.5 times as many). Nothing when they are already there (the regions are kept between runs)."""
+    target = ctx.scale.communities
+    if not target:
+        return 0
+    places = Places(geo, cities)
+    bare = [s for s in places.all_streets if not places.communities[s]]
+    if not bare:
+        return 0
+    rng = ctx.rng("regions")
+    urban = {s: places.names[s].endswith("街道") for s in bare}
+    weights = [rng.uniform(0.6, 1.4) * (1.0 if urban[s] else 2.5) for s in bare]
+    raw = [max(1.0, target * w / sum(weights)) for w in weights]
+    counts = [int(r) for r in raw]
+    deficit = max(0, target - sum(counts))
+    for i in sorted(range(len(raw)), key=lambda i: raw[i] - counts[i], reverse=True)[:deficit]:
+        counts[i] += 1
+    table = ctx.table(Region, ["code", "name", "level", "parent_id"])
+    for street, count in zip(bare, counts, strict=True):
+        used: set[str] = set()
+        for n in range(count):
+            for _ in range(100):
+                if urban[street]:
+                    name = f"{rng.choice(SIDES)}{rng.choice(URBAN)}{rng.choice(('', '里', '路', '街', '苑'))}社区居委会"
+                else:
+                    name = (
+                        f"{rng.choice(SIDES)}{rng.choice(SURNAMES)}{rng.choice(VILLAGE_ENDS)}村委会"
+                    )
+                if name not in used:
+                    break
+            else:  # pragma: no cover - a street of hundreds of villages
+                name = f"第{n + 1}村委会"
+            used.add(name)
+            code = f"{street}{(1 if urban[street] else 200) + n:03d}"
+            table.add(code, name, RegionLevel.COMMUNITY, street)
+    table.flush()
+    return table.written
 
 
 # -- regions and people -----------------------------------------------------------------------------
 @step("regions")
 def regions(ctx: Context) -> None:
-    result = load_city(CITY)
-    places = Places()
+    geo = GEOGRAPHIES[ctx.scale.geography]
+    cities = ctx.scale.cities or geo.cities
+    created = unchanged = 0
+    for city in cities:
+        result = load_city(city)
+        created, unchanged = created + result.created, unchanged + result.unchanged
+    synthesized = synthesize_communities(ctx, geo, cities)
+    places = Places(geo, cities)
     ctx.data["places"] = places
+    ctx.counts["cities"] = len(places.cities)
     ctx.counts["districts"] = len(places.districts)
     ctx.counts["streets"] = len(places.all_streets)
     ctx.counts["communities"] = len(places.all_communities)
-    ctx.log(f"    regions loaded: {result.created} new, {result.unchanged} unchanged")
+    ctx.log(
+        f"    regions loaded: {created} new, {unchanged} unchanged, {synthesized} communities synthesized"
+    )
 
 
 class Users:
@@ -217,13 +389,33 @@ def users(ctx: Context) -> None:
     """Bureau officers (the city and each district) and residents bound to their communities."""
     rng = ctx.rng("users")
     places: Places = ctx.data["places"]
+    p = places.geo.prefix
     writer = Users(ctx)
-    ctx.data["city_officer"] = writer.add(
-        "sh_city_officer", "上海市民政局", phone(rng), "bureau_officer", CITY
-    )
+    if places.geo.is_province:  # the province's department (民政厅) and each city's bureau
+        ctx.data["province_officer"] = writer.add(
+            f"{p}_province_officer",
+            f"{places.names[places.top]}民政厅",
+            phone(rng),
+            "bureau_officer",
+            places.top,
+        )
+        ctx.data["city_officers"] = {
+            c: writer.add(
+                f"{p}_city_officer_{c}", f"{places.names[c]}民政局", phone(rng), "bureau_officer", c
+            )
+            for c in places.cities
+        }
+    else:
+        ctx.data["city_officer"] = writer.add(
+            f"{p}_city_officer",
+            f"{places.names[places.top]}民政局",
+            phone(rng),
+            "bureau_officer",
+            places.top,
+        )
     ctx.data["district_officers"] = {
         d: writer.add(
-            f"sh_officer_{d}", f"{places.names[d]}民政局", phone(rng), "bureau_officer", d
+            f"{p}_officer_{d}", f"{places.label(d)}民政局", phone(rng), "bureau_officer", d
         )
         for d in places.districts
     }
@@ -231,7 +423,7 @@ def users(ctx: Context) -> None:
     for i in range(ctx.scale.residents):
         community = rng.choice(places.all_communities)
         uid = writer.add(
-            f"sh_resident_{i:05d}",
+            f"{p}_resident_{i:05d}",
             person(rng),
             phone(rng),
             "resident",
@@ -287,9 +479,9 @@ def centers(ctx: Context) -> None:
     staff_user: dict[int, int] = {}
 
     def add(region: str, level: str, kind: str, suffix: str, parent: int | None) -> int:
-        name = f"{short_name(places.names.get(region, CITY_NAME))}{suffix}"
-        if level != "city" and region[:6] in places.names and len(region) > 6:
-            name = f"{places.names[region[:6]]}{name}"
+        name = f"{short_name(places.label(region))}{suffix}"
+        if level != "city" and len(region) > 6:
+            name = f"{places.label(region[:6])}{short_name(places.names[region])}{suffix}"
         center_id = table.add(
             name,
             kind,
@@ -297,7 +489,8 @@ def centers(ctx: Context) -> None:
             region,
             parent,
             rng.choice(("government", "commissioned", "commissioned", "joint")),
-            f"{CITY_NAME}{places.names.get(region[:6], '')}{rng.choice(ROADS)}{rng.randrange(1, 999)}号",
+            f"{places.city_name(region)}{places.names.get(region[:6], '')}{rng.choice(places.geo.roads)}"
+            f"{rng.randrange(1, 999)}号",
             Decimal(rng.randrange(80, 3000) if level != "community" else rng.randrange(35, 400)),
             person(rng),
             phone(rng),
@@ -322,7 +515,7 @@ def centers(ctx: Context) -> None:
                 datetime.date(2015, 1, 1) + datetime.timedelta(days=rng.randrange(3500)),
             )
         staff_user[center_id] = writer.add(
-            f"sh_staff_{center_id}",
+            f"{places.geo.prefix}_staff_{center_id}",
             person(rng),
             phone(rng),
             "center_staff",
@@ -331,9 +524,10 @@ def centers(ctx: Context) -> None:
         )
         return center_id
 
-    city = add(CITY, "city", "service_center", "社会组织服务中心", None)
+    for top in places.tops:
+        add(top, "city", "service_center", "社会组织服务中心", None)
     for d in places.districts:
-        add(d, "district", "service_center", "社会组织服务中心", city)
+        add(d, "district", "service_center", "社会组织服务中心", by_region[d[:4]])
     for s in places.all_streets:
         add(s, "street", "street_promotion_center", "社会组织促进中心", by_region[s[:6]])
     communities = sorted(
@@ -414,7 +608,7 @@ def organizations(ctx: Context) -> None:
         category, org_type, suffix = rng.choice(KINDS)
         dname = places.names[district]
         middle = places.names[street].removesuffix("街道") if rng.random() < 0.5 else ""
-        name = f"{CITY_NAME}{dname}{middle}{rng.choice(SH_WORDS)}{suffix}"
+        name = f"{places.city_name(district)}{dname}{middle}{rng.choice(places.geo.words)}{suffix}"
         body = "MA" + "".join(rng.choices(USCC_ALPHABET, k=6))
         if name in seen_names or body in seen_bodies:
             continue
@@ -430,7 +624,7 @@ def organizations(ctx: Context) -> None:
             uscc_build(org_type=org_type, region_code=district, body=body),
             org_type,
             person(rng),
-            registration_authority(org_type, dname),
+            registration_authority(places, org_type, district),
             datetime.date(2006, 1, 1) + datetime.timedelta(days=rng.randrange(19 * 365)),
             region,
             by_region.get(district),
@@ -444,7 +638,7 @@ def organizations(ctx: Context) -> None:
             party >= 3,
             person(rng),
             phone(rng),
-            f"{CITY_NAME}{dname}{rng.choice(ROADS)}{rng.randrange(1, 999)}号",
+            f"{places.city_name(district)}{dname}{rng.choice(places.geo.roads)}{rng.randrange(1, 999)}号",
             f"{name}面向{dname}居民开展{suffix.removesuffix('中心').removesuffix('协会')}等公益服务。",
             "abnormal" if roll < 0.02 else "deregistered" if roll < 0.03 else "normal",
             pinyin_full(name),
@@ -454,7 +648,12 @@ def organizations(ctx: Context) -> None:
         )
         orgs.append((org_id, region, category))
         reps[org_id] = writer.add(
-            f"sh_org_{org_id}", person(rng), phone(rng), "org_rep", region, organization=org_id
+            f"{places.geo.prefix}_org_{org_id}",
+            person(rng),
+            phone(rng),
+            "org_rep",
+            region,
+            organization=org_id,
         )
     table.flush()
     writer.flush()
@@ -463,8 +662,11 @@ def organizations(ctx: Context) -> None:
     ctx.counts["organizations"] = table.written
 
 
-def registration_authority(org_type: str, district_name: str) -> str:
-    return f"{CITY_NAME}民政局" if org_type == "foundation" else f"{CITY_NAME}{district_name}民政局"
+def registration_authority(places: Places, org_type: str, district: str) -> str:
+    """Foundations register with the top (上海市民政局, 河北省民政厅), the others with their district."""
+    if org_type == "foundation":
+        return f"{places.names[places.top]}{'民政厅' if places.geo.is_province else '民政局'}"
+    return f"{places.city_name(district)}{places.names[district]}民政局"
 
 
 @step("teams", after=("centers",))
@@ -550,8 +752,9 @@ def teams(ctx: Context) -> None:
 
 # -- matching -----------------------------------------------------------------------------------------
 class Relocate:
-    """Moves the matching set's Wuhan texts to a Shanghai district: Wuhan district names become the
-    district's name, Wuhan street names one of its streets, 武汉/江城/027 become 上海/申城/021."""
+    """Moves the matching set's Wuhan texts to a district of the geography: Wuhan district names become the
+    district's name, Wuhan street names one of its streets, 武汉/江城/027 become its city, the geography's
+    nickname and the city's area code (上海/申城/021 for Shanghai)."""
 
     def __init__(self, places: Places) -> None:
         self.places = places
@@ -575,8 +778,11 @@ class Relocate:
                 return self.places.names[district]
             return self.places.names[rng.choice(streets)]
 
-        text = self.pattern.sub(swap, text).replace("武汉市", CITY_NAME).replace("武汉", "上海")
-        return text.replace("江城", "申城").replace("027-", "021-")
+        places = self.places
+        city = places.city_name(district)
+        text = self.pattern.sub(swap, text).replace("武汉市", city).replace("武汉", city[:-1])
+        area = places.geo.area_codes[district[:4]]
+        return text.replace("江城", places.geo.nickname).replace("027-", f"{area}-")
 
 
 def templates() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -657,6 +863,50 @@ def offerings(ctx: Context) -> None:
 
 
 NEED_STATUS = (("open", 12), ("matching", 8), ("served", 70), ("closed", 10))
+STATUSES = [status for status, _w in NEED_STATUS]
+
+
+class NeedRows(Sequence[tuple[int, str, str]]):
+    """The generated needs as (id, region, status), for the matches step, in a few bytes a need rather than
+    a tuple of objects (two million needs at the province scale): the ids are consecutive, a region is an
+    index into the codes and a status one byte."""
+
+    def __init__(self, first_id: int) -> None:
+        self.first_id = first_id
+        self.codes: list[str] = []
+        self.positions: dict[str, int] = {}
+        self.regions = array("I")
+        self.statuses = bytearray()
+
+    def append(self, need_id: int, region: str, status: str) -> None:
+        assert need_id == self.first_id + len(self.statuses)
+        i = self.positions.get(region)
+        if i is None:
+            i = self.positions[region] = len(self.codes)
+            self.codes.append(region)
+        self.regions.append(i)
+        self.statuses.append(STATUSES.index(status))
+
+    def __len__(self) -> int:
+        return len(self.statuses)
+
+    @overload
+    def __getitem__(self, i: int) -> tuple[int, str, str]: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[tuple[int, str, str]]: ...
+
+    def __getitem__(self, i: int | slice) -> Any:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        return (self.first_id + i, self.codes[self.regions[i]], STATUSES[self.statuses[i]])
+
+    def __iter__(self) -> Iterator[tuple[int, str, str]]:
+        codes, first = self.codes, self.first_id
+        for i, (r, st) in enumerate(zip(self.regions, self.statuses, strict=True)):
+            yield first + i, codes[r], STATUSES[st]
 
 
 @step("needs", after=("users", "centers"))
@@ -687,7 +937,7 @@ def needs(ctx: Context) -> None:
         ],
     )
     urgencies = ["normal"] * 6 + ["urgent"] * 3 + ["critical"]
-    rows: list[tuple[int, str, str]] = []  # (id, region, status)
+    rows = NeedRows(table.next_id)
     for _ in range(ctx.scale.needs):
         t = rng.choice(need_templates)
         submitter, region = rng.choice(residents)
@@ -721,7 +971,7 @@ def needs(ctx: Context) -> None:
             created,
             created,
         )
-        rows.append((need_id, region, status))
+        rows.append(need_id, region, status)
     table.flush()
     ctx.data["needs"] = rows
     ctx.counts["needs"] = table.written
@@ -732,7 +982,7 @@ def matches(ctx: Context) -> None:
     """Match records: suggestions, offers, declines and — for served needs — the delivered and rated
     service record (date, hours, people served, rating)."""
     rng = ctx.rng("matches")
-    rows: list[tuple[int, str, str]] = ctx.data["needs"]
+    rows: NeedRows = ctx.data["needs"]
     by_district: dict[str, list[int]] = ctx.data["offerings_by_district"]
     target = ctx.scale.matches
     # How many matches each need has, by its status; then adjusted so the total is exactly `target`.
@@ -742,10 +992,13 @@ def matches(ctx: Context) -> None:
         "served": (2, 2, 3, 4),
         "closed": (0, 1, 2),
     }
-    counts = [
-        min(rng.choice(spread[status]), len(by_district.get(region[:6], ())))
-        for _id, region, status in rows
-    ]
+    counts = array(
+        "B",
+        (
+            min(rng.choice(spread[status]), len(by_district.get(region[:6], ())))
+            for _id, region, status in rows
+        ),
+    )
     floor = {"matching": 1, "served": 1}
     total = sum(counts)
     while total != target:
@@ -893,14 +1146,8 @@ def venues(ctx: Context) -> None:
     for org_id, region, _category in ctx.data["organizations"]:
         reps_by_district[region[:6]].append((org_id, ctx.data["org_rep"][org_id]))
     days = [FIRST_DAY + datetime.timedelta(days=i) for i in range(DAYS)]
-    day_cum = list(accumulate(1.5 if d.isoweekday() >= 6 else 1.0 for d in days))
-    room_cum = list(accumulate(p.popularity for p in plans))
-    placed = 0
-    while placed < ctx.scale.bookings:
-        plan = plans[bisect.bisect(room_cum, rng.random() * room_cum[-1])]
-        day = days[bisect.bisect(day_cum, rng.random() * day_cum[-1])]
-        if plan.open_on(day):
-            placed += place_booking(plan, day, rng)
+    day_weights = [1.5 if d.isoweekday() >= 6 else 1.0 for d in days]
+    day_cum = list(accumulate(day_weights))
     bookings = ctx.table(
         Booking,
         [
@@ -918,32 +1165,78 @@ def venues(ctx: Context) -> None:
             "updated_at",
         ],
     )
-    for plan in plans:
-        staff = ctx.data["staff_user"][plan.center_id]
-        reps = reps_by_district.get(plan.region[:6]) or [(None, staff)]
-        for day, taken in sorted(plan.days.items()):
-            for start, end in sorted(taken):
-                org, booker = rng.choice(reps) if rng.random() < 0.8 else (None, staff)
-                roll = rng.random()
-                status = "cancelled" if roll < 0.05 else "pending" if roll < 0.08 else "confirmed"
-                created = local(day, start) - datetime.timedelta(days=rng.randrange(1, 30))
-                bookings.add(
-                    plan.pk,
-                    plan.region,
-                    booker,
-                    org,
-                    local(day, start),
-                    local(day, end),
-                    rng.choice(PURPOSES),
-                    rng.randint(1, plan.capacity),
-                    status,
-                    staff if status == "confirmed" and org else None,
-                    created,
-                    created,
-                )
+    # Rooms in groups of ROOM_GROUP, each group's bookings placed, written and dropped before the next
+    # (a million bookings at the province scale); a group's share of the bookings is its expected share —
+    # popularity times the weight of the days it opens. The city's rooms are one group.
+    groups = [plans[i : i + ROOM_GROUP] for i in range(0, len(plans), ROOM_GROUP)]
+    weights = [
+        sum(
+            p.popularity * sum(w for d, w in zip(days, day_weights, strict=True) if p.open_on(d))
+            for p in group
+        )
+        for group in groups
+    ]
+    for group, target in zip(groups, shares(ctx.scale.bookings, weights), strict=True):
+        room_cum = list(accumulate(p.popularity for p in group))
+        placed = 0
+        while placed < target:
+            plan = group[bisect.bisect(room_cum, rng.random() * room_cum[-1])]
+            day = days[bisect.bisect(day_cum, rng.random() * day_cum[-1])]
+            if plan.open_on(day):
+                placed += place_booking(plan, day, rng)
+        for plan in group:
+            write_bookings(ctx, bookings, plan, reps_by_district, rng)
+            plan.days = {}
     bookings.flush()
     ctx.counts["rooms"] = rooms.written
     ctx.counts["bookings"] = bookings.written
+
+
+ROOM_GROUP = 5_000
+
+
+def shares(total: int, weights: list[float]) -> list[int]:
+    """`total` split by `weights`, exactly, by largest remainder."""
+    if len(weights) == 1:
+        return [total]
+    raw = [total * w / sum(weights) for w in weights]
+    parts = [int(r) for r in raw]
+    for i in sorted(range(len(raw)), key=lambda i: raw[i] - parts[i], reverse=True)[
+        : total - sum(parts)
+    ]:
+        parts[i] += 1
+    return parts
+
+
+def write_bookings(
+    ctx: Context,
+    bookings: Any,
+    plan: RoomPlan,
+    reps_by_district: dict[str, list[tuple[int | None, int]]],
+    rng: Any,
+) -> None:
+    staff = ctx.data["staff_user"][plan.center_id]
+    reps = reps_by_district.get(plan.region[:6]) or [(None, staff)]
+    for day, taken in sorted(plan.days.items()):
+        for start, end in sorted(taken):
+            org, booker = rng.choice(reps) if rng.random() < 0.8 else (None, staff)
+            roll = rng.random()
+            status = "cancelled" if roll < 0.05 else "pending" if roll < 0.08 else "confirmed"
+            created = local(day, start) - datetime.timedelta(days=rng.randrange(1, 30))
+            bookings.add(
+                plan.pk,
+                plan.region,
+                booker,
+                org,
+                local(day, start),
+                local(day, end),
+                rng.choice(PURPOSES),
+                rng.randint(1, plan.capacity),
+                status,
+                staff if status == "confirmed" and org else None,
+                created,
+                created,
+            )
 
 
 # Every table the steps write, children before parents (regions are kept: load_city is idempotent).

@@ -12,11 +12,14 @@ from civicnest.registry.models import SocialOrganization
 class Command(BaseCommand):
     help = (
         "生成上海规模的基准/压测数据集（区划、中心、社会组织、备案团队、需求、服务、对接记录、场地预约、用户、公益创投项目与资金台账）。"
+        "--scale province 是城市规模的十倍，区划用河北省 11 个市的真实区县和街道（社区按街道合成），分批写入、内存有界。"
         "只用于空的基准数据库；同一 --seed 生成相同的数据。"
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--scale", choices=("city", "medium", "small"), default="small")
+        parser.add_argument(
+            "--scale", choices=("province", "city", "medium", "small"), default="small"
+        )
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument(
             "--only", nargs="*", help="只运行这些步骤（以及它们依赖的步骤），调试用"
