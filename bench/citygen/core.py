@@ -18,6 +18,7 @@ import datetime
 import hashlib
 import json
 import random
+import resource
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -246,6 +247,9 @@ class Context:
     data: dict[str, Any] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    peaks: dict[str, int] = field(
+        default_factory=dict
+    )  # the process's peak RSS (MiB) after each step
     models_written: set[type[models.Model]] = field(default_factory=set)
 
     @property
@@ -338,7 +342,8 @@ def generate(
         with transaction.atomic():
             s.run(ctx)
         ctx.timings[s.name] = time.perf_counter() - started
-        ctx.log(f"  {s.name:<14} {ctx.timings[s.name]:7.1f} s")
+        ctx.peaks[s.name] = peak_rss_mib()
+        ctx.log(f"  {s.name:<14} {ctx.timings[s.name]:7.1f} s  peak RSS {ctx.peaks[s.name]:5d} MiB")
     with transaction.atomic():
         ctx.reset_sequences()
     started = time.perf_counter()
@@ -355,6 +360,11 @@ def generate(
         )
     ctx.timings["total"] = time.perf_counter() - total
     return ctx
+
+
+def peak_rss_mib() -> int:
+    """The process's peak resident set so far (Linux reports ru_maxrss in KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
 
 
 def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
