@@ -3,6 +3,8 @@
 Import validates every row without per-row queries (existing codes and the user's regions are read once),
 reports row / column / reason in Chinese, and writes either everything or nothing ("all") or only the
 valid rows ("valid"); both inside one transaction, so a failure leaves the database as it was.
+Uploaded sheets are imported by the task worker (`registry/imports.py`): a first pass checks the rows
+chunk by chunk and reports how far it got, then the write runs as before.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import datetime
 import io
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,11 +36,12 @@ from civicnest.registry.models import Category, OrgType, SocialOrganization, Sta
 from civicnest.registry.permissions import can_see_contacts
 from civicnest.registry.search import pinyin_forms
 
-# A file is imported inside the request: 20,000 rows take about 15 s, so 10,000 keeps well inside
-# gunicorn's 30 s timeout (larger sheets are split; see docs/user-guide.md).
-MAX_IMPORT_ROWS = 10_000
-# A registry sheet of 10,000 rows unpacks to a few MB; anything far larger is not one.
-MAX_UNPACKED_BYTES = 40 * 1024 * 1024
+# Sheets are imported by the task worker, not inside a request, so the limit is the sheet's size, not
+# gunicorn's timeout: 50,000 rows (a city's whole registry is about 17,000).
+MAX_IMPORT_ROWS = 50_000
+# A registry sheet of 50,000 rows unpacks to about 15 MB; anything far larger is not one.
+MAX_UNPACKED_BYTES = 60 * 1024 * 1024
+CHECK_CHUNK_ROWS = 1_000  # rows checked between two progress reports
 PHONE_COLUMN = "联系电话"
 
 
@@ -169,6 +173,7 @@ class OrganizationResource(resources.ModelResource):
         self._existing: set[str] | None = None
         self._regions: dict[str, str] | None = None
         self._excel_row = 0
+        self.row_offset = 0  # data rows before the chunk being checked
 
     # -- import ------------------------------------------------------------------------------------
     def get_instance(self, instance_loader: Any, row: Any) -> None:
@@ -223,9 +228,8 @@ class OrganizationResource(resources.ModelResource):
             raise ValidationError(errors)
 
     def before_import_row(self, row: Any, **kwargs: Any) -> None:
-        self._excel_row = (
-            int(kwargs.get("row_number") or 0) + 1
-        )  # row_number counts data rows from 1
+        # row_number counts the chunk's data rows from 1; row 1 of the sheet holds the headers.
+        self._excel_row = self.row_offset + int(kwargs.get("row_number") or 0) + 1
 
     def before_save_instance(self, instance: Any, row: Any, **kwargs: Any) -> None:
         instance.name_pinyin, instance.name_initials = pinyin_forms(instance.name)
@@ -256,10 +260,17 @@ class ImportReport:
     imported: int = 0
     errors: list[RowError] = field(default_factory=list)
     written: bool = False
+    headers: list[str] = field(default_factory=list)
+    # The refused rows as uploaded, by sheet row: what the error sheet gives back to be corrected.
+    error_rows: dict[int, list[str]] = field(default_factory=dict)
 
     @property
     def invalid_rows(self) -> int:
         return len({e.row for e in self.errors})
+
+
+# Reports "checking" with rows checked so far, then "writing"; called between chunks.
+Progress = Callable[[str, int, int], None]
 
 
 def _check_unpacked_size(content: bytes) -> None:
@@ -323,10 +334,10 @@ def _load_dataset(content: bytes) -> tablib.Dataset:
     return dataset
 
 
-def _collect_errors(result: Any) -> list[RowError]:
+def _collect_errors(result: Any, offset: int = 0) -> list[RowError]:
     errors: list[RowError] = []
     for index, row in enumerate(result.rows):
-        excel_row = index + 2  # row 1 holds the headers
+        excel_row = offset + index + 2  # row 1 holds the headers
         if row.validation_error is not None:
             for attr, messages in row.validation_error.message_dict.items():
                 for message in messages:
@@ -336,14 +347,45 @@ def _collect_errors(result: Any) -> list[RowError]:
     return errors
 
 
-def organization_import(*, actor: User, content: bytes, mode: str) -> ImportReport:
-    """One pass over the rows inside one transaction: invalid rows are never saved; in "all" mode any
-    invalid row rolls the whole file back."""
+def _check_in_chunks(actor: User, dataset: tablib.Dataset, progress: Progress) -> list[RowError]:
+    """Check every row without writing (dry run, no transaction of its own), reporting progress; one
+    resource for all chunks, so a code repeated in two chunks is still found."""
+    resource = OrganizationResource(actor=actor)
+    errors: list[RowError] = []
+    total = len(dataset)
+    for start in range(0, total, CHECK_CHUNK_ROWS):
+        chunk = tablib.Dataset(*dataset[start : start + CHECK_CHUNK_ROWS], headers=dataset.headers)
+        resource.row_offset = start
+        result = resource.import_data(chunk, dry_run=True, raise_errors=False)
+        errors += _collect_errors(result, offset=start)
+        progress("checking", min(start + CHECK_CHUNK_ROWS, total), total)
+    return errors
+
+
+def _keep_error_rows(report: ImportReport, dataset: tablib.Dataset) -> None:
+    for row in sorted({e.row for e in report.errors}):
+        values = dataset[row - 2] if 0 <= row - 2 < len(dataset) else ()
+        report.error_rows[row] = ["" if v is None else str(v) for v in values]
+
+
+def organization_import(
+    *, actor: User, content: bytes, mode: str, progress: Progress | None = None
+) -> ImportReport:
+    """Check, then write inside one transaction: invalid rows are never saved; in "all" mode any
+    invalid row rolls the whole file back. With `progress`, a first pass checks the rows chunk by
+    chunk and reports how far it got (the write's transaction would hide its own progress); in
+    "all" mode a sheet with errors then is never written at all."""
     scope = Scope.for_user(actor)
     if not scope.is_staff_member:
         raise PermissionDenied(_("只有民政局和中心工作人员可以导入社会组织。"))
     dataset = _load_dataset(content)
-    report = ImportReport(total=len(dataset))
+    report = ImportReport(total=len(dataset), headers=list(dataset.headers or []))
+    if progress is not None:
+        report.errors = _check_in_chunks(actor, dataset, progress)
+        if report.errors and mode != "valid":
+            _keep_error_rows(report, dataset)
+            return report
+        progress("writing", report.total, report.total)
     with transaction.atomic(), acting_as(actor):
         result = OrganizationResource(actor=actor).import_data(
             dataset, dry_run=False, raise_errors=False
@@ -351,10 +393,47 @@ def organization_import(*, actor: User, content: bytes, mode: str) -> ImportRepo
         report.errors = _collect_errors(result)
         if report.errors and mode != "valid":
             transaction.set_rollback(True)
+            _keep_error_rows(report, dataset)
             return report
         report.imported = result.totals.get("new", 0)
         report.written = report.imported > 0
+    _keep_error_rows(report, dataset)
     return report
+
+
+def check_sheet(content: bytes) -> None:
+    """The checks an upload gets at once, before it is queued: a readable xlsx of sane size whose
+    first row has every column of the template (the rows are the task's work)."""
+    _check_unpacked_size(content)
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        first = next(book.worksheets[0].iter_rows(values_only=True, max_row=1), ())
+        book.close()
+    except Exception as exc:
+        raise ValidationError(
+            {"file": [_("无法读取该文件，请上传由模板填写的 .xlsx 文件。")]}
+        ) from exc
+    headers = {str(h).strip() for h in first if h is not None}
+    missing = [c for c in COLUMN_OF.values() if c not in headers]
+    if missing:
+        raise ValidationError(
+            {"file": [_("缺少列：%(cols)s。请使用下载的模板。") % {"cols": "、".join(missing)}]}
+        )
+
+
+def error_sheet(
+    headers: list[str], error_rows: dict[int, list[str]], errors: list[RowError]
+) -> bytes:
+    """The refused rows as uploaded, with the reasons in a last column: correct them and upload this
+    sheet again (the extra columns are ignored). Written by core.xlsx, so nothing becomes a formula."""
+    reasons: dict[int, list[str]] = {}
+    for e in errors:
+        reasons.setdefault(e.row, []).append(f"{e.column}：{e.reason}" if e.column else e.reason)
+    rows = [
+        [*values, str(row), "；".join(reasons.get(row, []))]
+        for row, values in sorted(error_rows.items())
+    ]
+    return table_xlsx([*headers, _("原行号"), _("错误原因")], rows, title=_("错误行"))
 
 
 def organization_export(*, actor: User, queryset: QuerySet[SocialOrganization]) -> bytes:

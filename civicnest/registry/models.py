@@ -455,3 +455,67 @@ class ArchiveDocument(TimeStampedModel):
 
     def get_additional_data(self) -> dict[str, str]:
         return {"region": self.organization.region_id}
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    CHECKING = "checking", _("正在校验")
+    WRITING = "writing", _("正在写入")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+class ImportJob(models.Model):
+    """One uploaded registry sheet, imported by the task worker (a 50,000-row sheet takes longer than a
+    request may). The file is kept in the database, so a worker on another machine can read it, and
+    dropped when the job ends; `errors` keeps each refused row's values for the error sheet."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("导入人"),
+    )
+    file_name = models.CharField(_("文件名"), max_length=200)
+    mode = models.CharField(_("导入方式"), max_length=8)
+    content = models.BinaryField(editable=False)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    total = models.PositiveIntegerField(_("总行数"), default=0)
+    processed = models.PositiveIntegerField(_("已校验行数"), default=0)
+    imported = models.PositiveIntegerField(_("已导入行数"), default=0)
+    # [{"row": 5, "column": "统一社会信用代码", "reason": "…"}], first MAX_STORED_ERRORS only.
+    errors = models.JSONField(default=list, blank=True)
+    error_count = models.PositiveIntegerField(_("错误数"), default=0)
+    # {"5": ["名称", "5242…", …]}: the refused rows as uploaded, for the error sheet.
+    error_rows = models.JSONField(default=dict, blank=True)
+    headers = models.JSONField(default=list, blank=True)
+    message = models.CharField(_("说明"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("导入任务")
+        verbose_name_plural = _("导入任务")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("registry:org-import-job", kwargs={"pk": self.pk})
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.status == ImportStatus.DONE:
+            return 100
+        return int(self.processed * 90 / self.total) if self.total else 0
+
+    @property
+    def invalid_rows(self) -> int:
+        return len(self.error_rows)

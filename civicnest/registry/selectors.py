@@ -19,6 +19,7 @@ from civicnest.registry.models import (
     AnnualReport,
     ArchiveDocument,
     FilingStatus,
+    ImportJob,
     OrgStatus,
     OrgType,
     SocialOrganization,
@@ -228,3 +229,12 @@ def own_organizations(*, user: Any) -> QuerySet[SocialOrganization]:
     scope = Scope.for_user(user)
     ids = [g.organization_id for g in scope.grants if g.role == Role.ORG_REP and g.organization_id]
     return SocialOrganization.objects.filter(pk__in=ids).select_related("region")
+
+
+def import_jobs_of(user: Any) -> QuerySet[ImportJob]:
+    """The user's own uploads (an import's report shows rows of their jurisdiction only to them)."""
+    return ImportJob.objects.filter(created_by_id=user.pk).defer("content")
+
+
+def access_import_job(user: Any, pk: int) -> ImportJob:
+    return get_object_or_404(import_jobs_of(user), pk=pk)

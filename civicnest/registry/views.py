@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -21,7 +21,7 @@ from civicnest.core.paging import CappedPaginator
 from civicnest.core.views import serve_stored_file
 from civicnest.regions.caching import cached_fragment
 from civicnest.regions.scoping import Scope
-from civicnest.registry import excel, permissions, selectors, services
+from civicnest.registry import excel, imports, permissions, selectors, services
 from civicnest.registry.forms import (
     AnnualReportForm,
     AnnualReportReviewForm,
@@ -319,21 +319,42 @@ def annual_report_review_view(request: AuthenticatedRequest, pk: int) -> HttpRes
 # -- import ---------------------------------------------------------------------------------------
 @login_required
 def organization_import_view(request: AuthenticatedRequest) -> HttpResponse:
+    """Upload a sheet: it is checked at once for its form and queued; the job page shows the rest."""
     scope = _require_registry_user(request)
     if not scope.is_staff_member:
         raise PermissionDenied(_("只有民政局和中心工作人员可以导入社会组织。"))
     form = ImportForm(request.POST or None, request.FILES or None)
-    report = None
     if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
         try:
-            report = excel.organization_import(
+            job = imports.import_start(
                 actor=request.user,
-                content=form.cleaned_data["file"].read(),
+                content=upload.read(),
+                file_name=upload.name or "",
                 mode=form.cleaned_data["mode"],
             )
         except ValidationError as exc:
             apply_service_errors(form, exc)
-    return render(request, "registry/organization_import.html", {"form": form, "report": report})
+        else:
+            return redirect(job)
+    jobs = selectors.import_jobs_of(request.user)[:10]
+    return render(request, "registry/organization_import.html", {"form": form, "jobs": jobs})
+
+
+@login_required
+def import_job_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """One upload's progress (the page refreshes itself while the worker is busy) and report."""
+    job = selectors.access_import_job(request.user, pk)
+    template = "registry/_import_job_card.html" if request.htmx else "registry/import_job.html"  # type: ignore[attr-defined]
+    return render(request, template, {"job": job})
+
+
+@login_required
+def import_errors_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    job = selectors.access_import_job(request.user, pk)
+    if not job.error_rows:
+        raise Http404
+    return _xlsx_response(imports.import_error_sheet(job), f"import-{job.pk}-errors.xlsx")
 
 
 @login_required
