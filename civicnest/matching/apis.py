@@ -126,7 +126,11 @@ class NeedListApi(APIView):
         payload = self.NeedInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         need = services.need_submit(actor=request.user, data=dict(payload.validated_data))
-        return Response(NeedOutputSerializer(need).data, status=status.HTTP_201_CREATED)
+        # A repeat of one's own open need is merged into it: 200 with that need, not a new one.
+        return Response(
+            NeedOutputSerializer(need).data,
+            status=status.HTTP_200_OK if need.merged else status.HTTP_201_CREATED,
+        )
 
 
 class NeedMatchesApi(APIView):
@@ -152,7 +156,8 @@ class NeedMatchesApi(APIView):
             limit = min(max(int(request.query_params.get("limit", 10)), 1), 50)
         except ValueError as exc:
             raise serializers.ValidationError({"limit": [_("limit 应为 1–50 的整数。")]}) from exc
-        ranked = live_index.rank(need, limit=limit)
+        skip = selectors.declined_offerings(need_ids=[need.pk]).get(need.pk, frozenset())
+        ranked = live_index.rank(need, limit=limit, skip=skip)
         return Response(
             [{"service": s.offering, "score": s.score, "reasons": s.reasons} for s in ranked]
         )

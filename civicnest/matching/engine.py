@@ -129,6 +129,8 @@ class NeedQuery:
     region: str
     beneficiaries: Iterable[str] = ()
     category: str = ""
+    # Offerings never to suggest for this need (those of organizations that declined it).
+    skip: frozenset[int] = frozenset()
 
 
 @dataclass
@@ -219,6 +221,12 @@ class Index:
             found.update(dict.fromkeys(self.by_area.get(prefix, ()), level))
         return found
 
+    def _candidates(self, need: NeedQuery) -> dict[int, str]:
+        found = self.covering(need.region)
+        if need.skip:
+            return {doc_id: level for doc_id, level in found.items() if doc_id not in need.skip}
+        return found
+
     def _norms(self) -> dict[int, float]:
         """BM25's length normalisation per offering, recomputed after any addition or removal."""
         if self._norms_version != self._version:
@@ -258,7 +266,7 @@ class Index:
         """
         if limit <= 0:
             return []
-        candidates = self.covering(need.region)
+        candidates = self._candidates(need)
         if not candidates:
             return []
         query = Counter(concepts(need.text))
@@ -323,7 +331,7 @@ class Index:
 
     def rank_exhaustive(self, need: NeedQuery, limit: int = 10) -> list[Suggestion]:
         """Every candidate scored with its reasons, then sorted: the reference `rank` is tested against."""
-        candidates = self.covering(need.region)
+        candidates = self._candidates(need)
         query = Counter(concepts(need.text))
         text_scores = self._text_scores(query, candidates)
         grams = bigrams(need.text)

@@ -152,8 +152,11 @@ class LiveIndex:
             index.add(doc)
         return index
 
-    def rank(self, need: Need, limit: int = 10) -> list[Suggestion]:
-        return self.sync().rank(query_for(need), limit=limit)
+    def rank(
+        self, need: Need, limit: int = 10, skip: frozenset[int] = frozenset()
+    ) -> list[Suggestion]:
+        """`skip`: offerings never to suggest for this need (`selectors.declined_offerings`)."""
+        return self.sync().rank(query_for(need, skip=skip), limit=limit)
 
     def reset(self) -> None:
         with self._lock:
@@ -161,12 +164,13 @@ class LiveIndex:
             self._counted_at = -COUNT_EVERY_S
 
 
-def query_for(need: Need) -> NeedQuery:
+def query_for(need: Need, *, skip: frozenset[int] = frozenset()) -> NeedQuery:
     return NeedQuery(
         text=f"{need.title} {need.description}",
         region=need.region_id,
         beneficiaries=need.beneficiaries,
         category=need.category,
+        skip=skip,
     )
 
 

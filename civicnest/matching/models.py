@@ -1,15 +1,18 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civicnest.core.models import RegionScoped
 from civicnest.matching.codes import Category, CostModel, Urgency
+from civicnest.network.models import CenterLevel
 
 
 class SubmitterKind(models.TextChoices):
@@ -68,18 +71,134 @@ class Need(RegionScoped):
         verbose_name=_("已上报至"),
     )
     escalated_at = models.DateTimeField(_("上报时间"), null=True, blank=True)
+    # The level of the center now responsible and when, without an accepted match, it goes one level up.
+    handling_level = models.CharField(
+        _("当前负责层级"), max_length=16, choices=CenterLevel.choices, blank=True
+    )
+    deadline = models.DateTimeField(_("本级对接期限"), null=True, blank=True)
+
+    # Set on the returned instance by `need_submit` when the submission was merged into this open need.
+    merged: bool = False
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("需求")
         verbose_name_plural = _("需求")
-        indexes = [models.Index(fields=["region", "status"], name="need_region_status_idx")]
+        indexes = [
+            models.Index(fields=["region", "status"], name="need_region_status_idx"),
+            # The escalation job: open needs whose deadline has passed.
+            models.Index(
+                fields=["deadline"],
+                condition=models.Q(deadline__isnull=False),
+                name="need_deadline_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
 
     def get_absolute_url(self) -> str:
         return reverse("matching:need-detail", kwargs={"pk": self.pk})
+
+
+class NeedEventKind(models.TextChoices):
+    SUBMITTED = "submitted", _("已提交")
+    MERGED = "merged", _("重复提交已合并")
+    SUGGESTED = "suggested", _("系统已推荐")
+    OFFERED = "offered", _("已推送给组织")
+    DECLINED = "declined", _("组织婉拒")
+    RETURNED = "returned", _("回到待对接")
+    ACCEPTED = "accepted", _("组织已接受")
+    SCHEDULED = "scheduled", _("已排期")
+    DELIVERED = "delivered", _("已服务")
+    RATED = "rated", _("已评价")
+    CLOSED = "closed", _("已关闭")
+    ESCALATED = "escalated", _("已上报")
+
+
+class NeedEvent(models.Model):
+    """One step of a need's life, as its submitter reads it on the need page (append-only).
+
+    The audit log keeps field diffs for staff; this keeps the story: which organization, why it
+    declined, which center the need went up to and until when. `data` holds the step's facts
+    (organization, reason, center, level, day, deadline, count); `summary()` puts them in words.
+    """
+
+    need = models.ForeignKey(
+        Need, on_delete=models.CASCADE, related_name="events", verbose_name=_("需求")
+    )
+    kind = models.CharField(_("事件"), max_length=12, choices=NeedEventKind.choices)
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
+    data = models.JSONField(_("详情"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("需求进展")
+        verbose_name_plural = _("需求进展")
+        indexes = [models.Index(fields=["need", "at"], name="need_event_need_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.need_id} {self.kind}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:  # a step of the story is never rewritten
+            raise ValueError("NeedEvent rows are append-only.")
+        super().save(*args, **kwargs)
+
+    def summary(self) -> str:  # noqa: PLR0911 - one sentence per kind
+        d = self.data
+        k = NeedEventKind
+        if self.kind == k.SUBMITTED:
+            return str(_("需求已提交。"))
+        if self.kind == k.MERGED:
+            return str(_("您再次提交了相同的需求，已合并到这条需求。"))
+        if self.kind == k.SUGGESTED:
+            return str(
+                _("系统找到 %(n)d 个可能合适的服务，工作人员正在挑选。") % {"n": d.get("count", 0)}
+            )
+        if self.kind == k.OFFERED:
+            return str(_("已推送给“%(org)s”。") % {"org": d.get("organization", "")})
+        if self.kind == k.DECLINED:
+            return str(
+                _("“%(org)s”婉拒了需求，原因：%(reason)s")
+                % {"org": d.get("organization", ""), "reason": d.get("reason", "")}
+            )
+        if self.kind == k.RETURNED:
+            return str(_("需求回到待对接，工作人员会为您另找服务。"))
+        if self.kind == k.ACCEPTED:
+            return str(_("“%(org)s”接受了需求。") % {"org": d.get("organization", "")})
+        if self.kind == k.SCHEDULED:
+            return str(
+                _("“%(org)s”计划于 %(day)s 提供服务。")
+                % {"org": d.get("organization", ""), "day": d.get("day", "")}
+            )
+        if self.kind == k.DELIVERED:
+            return str(
+                _("“%(org)s”已于 %(day)s 完成服务。")
+                % {"org": d.get("organization", ""), "day": d.get("day", "")}
+            )
+        if self.kind == k.RATED:
+            return str(_("已评价 %(n)d 星。") % {"n": d.get("rating", 0)})
+        if self.kind == k.ESCALATED:
+            return str(
+                _("超过期限未对接，已上报至%(center)s（%(level)s），对接期限 %(deadline)s。")
+                % {
+                    "center": d.get("center", ""),
+                    "level": CenterLevel(d["level"]).label
+                    if d.get("level") in CenterLevel.values
+                    else "",
+                    "deadline": d.get("deadline") or _("无"),
+                }
+            )
+        return str(self.get_kind_display())
 
 
 class ServiceOffering(RegionScoped):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,12 +13,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicnest.accounts.roles import Role
+from civicnest.matching import permissions
 from civicnest.matching.engine import ResourceDoc, rank_resources
 from civicnest.matching.live_index import query_for
 from civicnest.matching.models import (
     Match,
     MatchStatus,
     Need,
+    NeedEventKind,
     NeedStatus,
     Resource,
     ServiceOffering,
@@ -59,6 +63,89 @@ def need_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[N
     if filters.get("escalated"):
         qs = qs.filter(escalated_at__isnull=False)
     return qs.order_by("-created_at", "-id")
+
+
+@dataclass
+class TimelineEntry:
+    """One line of a need's timeline: when, who, what happened, and the sentence the resident reads."""
+
+    at: datetime.datetime
+    who: str
+    what: str
+    summary: str
+
+
+# Steps an organization takes: the timeline names the organization, not the person who clicked.
+ORGANIZATION_STEPS = frozenset(
+    {
+        NeedEventKind.DECLINED,
+        NeedEventKind.ACCEPTED,
+        NeedEventKind.SCHEDULED,
+        NeedEventKind.DELIVERED,
+    }
+)
+
+
+def need_timeline(*, user: Any, need: Need) -> list[TimelineEntry]:
+    """The need's story, oldest first, for its submitter and the staff who manage it.
+
+    Anyone else who may open the need (an organization it was offered to) gets an empty list: the
+    timeline names the other organizations and their reasons for declining.
+    """
+    is_submitter = need.submitter_id == getattr(user, "pk", None)
+    is_staff = permissions.can_manage_need(user, need)
+    if not (is_submitter or is_staff):
+        return []
+    entries = []
+    for event in need.events.select_related("actor").order_by("at", "pk"):
+        organization = str(event.data.get("organization") or "")
+        if event.kind in ORGANIZATION_STEPS and organization:
+            who = organization
+        elif event.actor is None:
+            who = _("系统")
+        elif event.actor_id == need.submitter_id and is_submitter:
+            who = _("您")
+        elif is_staff:
+            who = event.actor.display_name
+        else:
+            who = _("工作人员")
+        entries.append(
+            TimelineEntry(
+                at=event.at,
+                who=str(who),
+                what=str(event.get_kind_display()),
+                summary=event.summary(),
+            )
+        )
+    return entries
+
+
+def declined_offerings(*, need_ids: Collection[int] | None = None) -> dict[int, frozenset[int]]:
+    """Per need that an organization declined: every offering of the declining organizations.
+
+    The suggestions leave these out, so an organization that said no is never suggested again for
+    that need. Internal to the ranking (not a page's read): unscoped; without `need_ids`, for every
+    need still waiting (待对接 or 对接中).
+    """
+    declined = Match.objects.filter(status=MatchStatus.DECLINED)
+    if need_ids is None:
+        declined = declined.filter(need__status__in=[NeedStatus.OPEN, NeedStatus.MATCHING])
+    else:
+        declined = declined.filter(need_id__in=list(need_ids))
+    orgs_of: dict[int, set[int]] = {}
+    for need_id, org_id in declined.values_list("need_id", "offering__organization_id"):
+        orgs_of.setdefault(need_id, set()).add(org_id)
+    if not orgs_of:
+        return {}
+    offerings_of: dict[int, set[int]] = {}
+    for org_id, pk in ServiceOffering.objects.filter(
+        organization_id__in=set().union(*orgs_of.values())
+    ).values_list("organization_id", "pk"):
+        offerings_of.setdefault(org_id, set()).add(pk)
+    return {
+        need_id: frozenset(pk for org_id in orgs for pk in offerings_of.get(org_id, ()))
+        for need_id, orgs in orgs_of.items()
+    }
 
 
 def offerings_visible_to(user: Any) -> QuerySet[ServiceOffering]:

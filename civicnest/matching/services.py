@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime
+import difflib
 import gc
 import multiprocessing
 import os
+import re
 import time
+import unicodedata
 from collections.abc import Generator
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from auditlog.models import LogEntry
@@ -16,8 +20,10 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from civicnest.accounts.models import User
 from civicnest.accounts.roles import Role
@@ -25,7 +31,7 @@ from civicnest.accounts.selectors import center_staff_of, org_reps_of
 from civicnest.core.audit import acting_as
 from civicnest.core.exceptions import ApplicationError
 from civicnest.core.services import notify
-from civicnest.matching import permissions
+from civicnest.matching import permissions, selectors
 from civicnest.matching.codes import Beneficiary, Category
 from civicnest.matching.engine import Index, NeedQuery, Suggestion, concepts
 from civicnest.matching.live_index import live_index, query_for
@@ -33,19 +39,41 @@ from civicnest.matching.models import (
     Match,
     MatchStatus,
     Need,
+    NeedEvent,
+    NeedEventKind,
     NeedStatus,
     Resource,
     ServiceOffering,
 )
-from civicnest.network.models import Center, CenterStatus
-from civicnest.regions.codes import RegionCodeError, normalize_region_code
+from civicnest.matching.tasks import need_escalate as need_escalate_task
+from civicnest.network.models import Center, CenterLevel, CenterStatus
+from civicnest.regions.codes import CITY, RegionCodeError, ancestors, normalize_region_code
 from civicnest.regions.models import Region, RegionLevel
 from civicnest.registry.models import SocialOrganization
 
 DUPLICATE_WINDOW = datetime.timedelta(days=3)
 SUGGESTIONS_KEPT = 5
+DECLINE_REASON_MAX = 200  # Match.decline_reason
 REFRESH_BATCH = 500  # needs ranked, then written in one transaction, by the nightly batch
 M = MatchStatus
+E = NeedEventKind
+# A need waits in these statuses; a match in TAKEN means an organization took it (the clock stops).
+WAITING = (NeedStatus.OPEN, NeedStatus.MATCHING)
+TAKEN = (M.ACCEPTED, M.SCHEDULED, M.DELIVERED, M.RATED)
+# A match still pending with its organization, or taken: while one exists a decline keeps the need 对接中.
+IN_PLAY = (M.OFFERED, M.ACCEPTED, M.SCHEDULED)
+# Days a level has to find an accepted match before the need goes up (setting NEED_ESCALATE_DAYS).
+ESCALATE_DAYS: dict[str, int] = {
+    CenterLevel.COMMUNITY: 3,
+    CenterLevel.STREET: 5,
+    CenterLevel.DISTRICT: 7,
+    CenterLevel.CITY: 10,
+}
+MERGE_HOURS = 24  # setting NEED_MERGE_HOURS: a repeat of one's own open need within this is merged
+MERGE_RATIO = (
+    0.9  # difflib ratio of the normalized texts at which two submissions are the same need
+)
+MERGED_NOTICE = gettext_lazy("您已提交过相同的需求，已合并。")  # shown where a repeat lands
 # Who moves a match from one status to the next.
 MATCH_FLOW: dict[str, dict[str, str]] = {
     M.SUGGESTED: {M.OFFERED: "staff", M.CLOSED: "staff"},
@@ -113,16 +141,23 @@ def need_submit(*, actor: User, data: dict[str, Any]) -> Need:
     )
     if not permissions.can_submit_need(actor, region.code):
         raise PermissionDenied(_("您只能为本人所在社区或管辖范围提交需求。"))
+    title, description = data["title"].strip(), data["description"].strip()
+    repeated = _own_open_repeat(actor=actor, region=region, title=title, description=description)
+    if repeated is not None:
+        _event(repeated.pk, E.MERGED, actor=actor, title=title, description=description)
+        repeated.merged = True
+        return repeated
     scope_kind = "resident"
     roles = {g.role for g in actor.role_assignments.all()}
     if Role.CENTER_STAFF in roles:
         scope_kind = "center"
     elif Role.BUREAU_OFFICER in roles:
         scope_kind = "government"
+    now = timezone.now()
     need = Need(
         region=region,
-        title=data["title"].strip(),
-        description=data["description"].strip(),
+        title=title,
+        description=description,
         category=category,
         beneficiaries=beneficiaries,
         people_count=data.get("people_count") or 1,
@@ -133,10 +168,60 @@ def need_submit(*, actor: User, data: dict[str, Any]) -> Need:
         submitter_kind=data.get("submitter_kind") or scope_kind,
     )
     need.duplicate_of = _likely_duplicate(need)
+    center = next(iter(_center_chain(region.code)), None)
+    if center is not None:  # the most local center answers first, until its deadline
+        need.handling_level = center.level
+        need.deadline = now + datetime.timedelta(days=escalate_days(center.level))
     need.full_clean()
     with acting_as(actor):
         need.save(force_insert=True)
+    _event(need.pk, E.SUBMITTED, actor=actor, at=need.created_at)
+    _schedule_escalation(need.pk, need.deadline)
     return need
+
+
+def _event(need_id: int, kind: str, *, actor: User | None = None, **data: Any) -> NeedEvent:
+    """Append one step to the need's timeline (`data`: the facts its sentence names; JSON values)."""
+    at = data.pop("at", None) or timezone.now()
+    return NeedEvent.objects.create(need_id=need_id, kind=kind, actor=actor, at=at, data=data)
+
+
+_NOT_WORD = re.compile(r"[\W_]+")
+_NUMBER = re.compile(r"\d+")
+
+
+def _normalized(text: str) -> str:
+    """Full-width folded, lower case, without spaces and punctuation: what a repeat keeps the same."""
+    return _NOT_WORD.sub("", unicodedata.normalize("NFKC", text).lower())
+
+
+def same_need_text(a: str, b: str) -> bool:
+    """Two normalized texts say the same thing: equal, or with the same numbers and a difflib ratio of
+    at least MERGE_RATIO (3号楼 and 5号楼 are two needs however alike the rest is)."""
+    if a == b:
+        return True
+    if _NUMBER.findall(a) != _NUMBER.findall(b):
+        return False
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= MERGE_RATIO
+
+
+def _own_open_repeat(*, actor: User, region: Region, title: str, description: str) -> Need | None:
+    """The submitter's own still-open need in the same place with (nearly) the same text, from the
+    last NEED_MERGE_HOURS: a second submission is merged into it instead of becoming a second need."""
+    hours = getattr(settings, "NEED_MERGE_HOURS", MERGE_HOURS)
+    if hours <= 0:
+        return None
+    text = _normalized(title + description)
+    recent = Need.objects.filter(
+        submitter=actor,
+        region=region,
+        status__in=WAITING,
+        created_at__gte=timezone.now() - datetime.timedelta(hours=hours),
+    ).order_by("-created_at", "-pk")
+    for other in recent[:20]:
+        if same_need_text(text, _normalized(other.title + other.description)):
+            return other
+    return None
 
 
 def _likely_duplicate(need: Need) -> Need | None:
@@ -244,13 +329,18 @@ def suggestions_refresh(
 ) -> list[Match]:
     """Replace the need's engine suggestions (matches staff already acted on are kept).
 
-    `index`: an index the caller synced already.
+    `index`: an index the caller synced already. Organizations that declined the need are left out.
     """
+    skip = selectors.declined_offerings(need_ids=[need.pk]).get(need.pk, frozenset())
     ranked = (
-        index.rank(query_for(need), limit=limit) if index else live_index.rank(need, limit=limit)
+        index.rank(query_for(need, skip=skip), limit=limit)
+        if index
+        else live_index.rank(need, limit=limit, skip=skip)
     )
     with transaction.atomic():
         _removed, fresh = _replace_suggestions([need], {need.pk: ranked})
+        if fresh and not NeedEvent.objects.filter(need_id=need.pk, kind=E.SUGGESTED).exists():
+            _event(need.pk, E.SUGGESTED, count=len(fresh))  # the first suggestions, once
     return fresh
 
 
@@ -343,6 +433,7 @@ def match_offer(*, actor: User, need: Need, offering: ServiceOffering) -> Match:
     Need.objects.filter(pk=need.pk, status=NeedStatus.OPEN).update(
         status=NeedStatus.MATCHING, updated_at=timezone.now()
     )
+    _event(need.pk, E.OFFERED, actor=actor, organization=match.offering.organization.name)
     reps = org_reps_of(offering.organization_id)
     notify(
         event="match.offered",
@@ -356,15 +447,40 @@ def match_offer(*, actor: User, need: Need, offering: ServiceOffering) -> Match:
 
 @transaction.atomic
 def match_respond(*, actor: User, match: Match, accept: bool, reason: str = "") -> Match:
+    """The organization accepts (the need's clock stops) or declines with a reason.
+
+    A decline leaves the organization out of the need's suggestions from now on, and when no other
+    organization still has the need (offered or taken) the need returns to 待对接, with its level and
+    deadline unchanged: it is pushed again or escalates on schedule.
+    """
     locked = _lock_match(match)
     if not accept and not reason.strip():
         raise ValidationError({"reason": [_("婉拒时请说明原因。")]})
+    if len(reason.strip()) > DECLINE_REASON_MAX:
+        raise ValidationError(
+            {"reason": [_("婉拒原因请控制在 %(n)d 字以内。") % {"n": DECLINE_REASON_MAX}]}
+        )
     locked = _move(
         actor,
         locked,
         M.ACCEPTED if accept else M.DECLINED,
         {} if accept else {"decline_reason": reason.strip()},
     )
+    organization = locked.offering.organization
+    now = timezone.now()
+    if accept:
+        Need.objects.filter(pk=locked.need_id).update(deadline=None, updated_at=now)
+        _event(locked.need_id, E.ACCEPTED, at=now, actor=actor, organization=organization.name)
+    else:
+        _event(
+            locked.need_id,
+            E.DECLINED,
+            at=now,
+            actor=actor,
+            organization=organization.name,
+            reason=locked.decline_reason,
+        )
+        _need_back_to_pool(locked, organization_id=organization.pk, now=now)
     notify(
         event=f"match.{locked.status}",
         recipients=[locked.need.submitter],
@@ -377,11 +493,47 @@ def match_respond(*, actor: User, match: Match, accept: bool, reason: str = "") 
     return locked
 
 
+def _need_back_to_pool(declined: Match, *, organization_id: int, now: datetime.datetime) -> None:
+    """After a decline: drop the organization's other suggestions for the need; with nobody else on
+    it, the need goes back to 待对接 and the staff who pushed it hear of it."""
+    need = declined.need
+    Match.objects.filter(
+        need_id=need.pk,
+        status=M.SUGGESTED,
+        offering_id__in=ServiceOffering.objects.filter(organization_id=organization_id).values(
+            "pk"
+        ),
+    )._raw_delete(Match.objects.db)  # suggestions are not audited (see _replace_suggestions)
+    if Match.objects.filter(need_id=need.pk, status__in=IN_PLAY).exists():
+        return
+    if not Need.objects.filter(pk=need.pk, status=NeedStatus.MATCHING).update(
+        status=NeedStatus.OPEN, updated_at=now
+    ):
+        return
+    _event(need.pk, E.RETURNED, at=now)
+    if declined.offered_by is not None:
+        notify(
+            event="need.returned",
+            recipients=[declined.offered_by],
+            url=need.get_absolute_url(),
+            title=_("“%(org)s”婉拒了需求“%(t)s”，需求已回到待对接")
+            % {"org": declined.offering.organization.name, "t": need.title},
+        )
+
+
 @transaction.atomic
 def match_schedule(*, actor: User, match: Match, day: datetime.date) -> Match:
     if day < timezone.localdate():
         raise ValidationError({"day": [_("计划服务日期不能早于今天。")]})
-    return _move(actor, _lock_match(match), M.SCHEDULED, {"scheduled_for": day})
+    locked = _move(actor, _lock_match(match), M.SCHEDULED, {"scheduled_for": day})
+    _event(
+        locked.need_id,
+        E.SCHEDULED,
+        actor=actor,
+        organization=locked.offering.organization.name,
+        day=day.isoformat(),
+    )
+    return locked
 
 
 @transaction.atomic
@@ -397,7 +549,14 @@ def match_deliver(
         {"delivered_on": delivered_on, "hours": hours, "people_served": people_served},
     )
     Need.objects.filter(pk=locked.need_id).update(
-        status=NeedStatus.SERVED, updated_at=timezone.now()
+        status=NeedStatus.SERVED, deadline=None, updated_at=timezone.now()
+    )
+    _event(
+        locked.need_id,
+        E.DELIVERED,
+        actor=actor,
+        organization=locked.offering.organization.name,
+        day=delivered_on.isoformat(),
     )
     notify(
         event="match.delivered",
@@ -412,59 +571,176 @@ def match_deliver(
 def match_rate(*, actor: User, match: Match, rating: int, comment: str = "") -> Match:
     if not 1 <= rating <= 5:
         raise ValidationError({"rating": [_("请打 1–5 星。")]})
-    return _move(actor, _lock_match(match), M.RATED, {"rating": rating, "comment": comment.strip()})
+    locked = _move(
+        actor, _lock_match(match), M.RATED, {"rating": rating, "comment": comment.strip()}
+    )
+    _event(locked.need_id, E.RATED, actor=actor, rating=rating)
+    return locked
 
 
 @transaction.atomic
 def match_close(*, actor: User, match: Match) -> Match:
     locked = _move(actor, _lock_match(match), M.CLOSED)
-    if not locked.need.matches.exclude(status__in=[M.CLOSED, M.DECLINED, M.SUGGESTED]).exists():
-        Need.objects.filter(pk=locked.need_id).update(
-            status=NeedStatus.CLOSED, updated_at=timezone.now()
-        )
+    still_open = locked.need.matches.exclude(status__in=[M.CLOSED, M.DECLINED, M.SUGGESTED])
+    closed = not still_open.exists() and Need.objects.filter(pk=locked.need_id).exclude(
+        status=NeedStatus.CLOSED
+    ).update(status=NeedStatus.CLOSED, deadline=None, updated_at=timezone.now())
+    if closed:
+        _event(locked.need_id, E.CLOSED, actor=actor)
     return locked
 
 
 # -- escalation and the nightly batch -------------------------------------------------------------
-def _serving_center(region_code: str) -> Center | None:
-    """The most local active center whose region contains the need (community → street → district → city)."""
-    for length in (12, 9, 6, 4):
-        center = (
-            Center.objects.filter(region_id=region_code[:length], status=CenterStatus.ACTIVE)
-            .order_by("pk")
+def escalate_days(level: str) -> int:
+    """Days a need may wait at `level` for an accepted match.
+
+    Setting NEED_ESCALATE_DAYS maps levels to days; a level it leaves out keeps ESCALATE_DAYS, except
+    the district level, which keeps the older single setting MATCHING_ESCALATE_DAYS (default 7).
+    """
+    days = {
+        **ESCALATE_DAYS,
+        CenterLevel.DISTRICT: settings.MATCHING_ESCALATE_DAYS,
+        **(getattr(settings, "NEED_ESCALATE_DAYS", None) or {}),
+    }
+    return int(days.get(level, days[CenterLevel.DISTRICT]))
+
+
+def _center_chain(region_code: str) -> list[Center]:
+    """The active centers responsible for a region, most local first: community → street → district →
+    city (one per region; the oldest when a region has several)."""
+    codes = [c for c in [region_code, *ancestors(region_code)] if len(c) >= CITY]
+    by_region: dict[str, Center] = {}
+    for center in Center.objects.filter(region_id__in=codes, status=CenterStatus.ACTIVE).order_by(
+        "-pk"
+    ):
+        by_region[center.region_id] = center  # lowest pk last: it wins
+    return [by_region[c] for c in codes if c in by_region]
+
+
+def _waiting_without_taker() -> Any:
+    taken = Match.objects.filter(need_id=OuterRef("pk"), status__in=TAKEN)
+    return Need.objects.filter(status__in=WAITING).exclude(Exists(taken))
+
+
+def _local(moment: datetime.datetime) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def _schedule_escalation(need_id: int, deadline: datetime.datetime | None) -> None:
+    """Ask the task worker to look at the need when its deadline falls (after the commit)."""
+    if deadline is not None:
+        transaction.on_commit(partial(_enqueue_escalation, need_id=need_id, deadline=deadline))
+
+
+def _enqueue_escalation(*, need_id: int, deadline: datetime.datetime) -> None:
+    if not need_escalate_task.get_backend().supports_defer:
+        return  # a backend that cannot run a task later (tests' immediate one): the nightly job covers it
+    need_escalate_task.using(run_after=deadline).enqueue(need_id=need_id)
+
+
+def _clocks_start(*, chains: dict[str, list[Center]]) -> int:
+    """Waiting needs without a level (from before the lifecycle, or written in bulk by the demo and
+    bench generators) get one, with the deadline counted from their creation or last escalation."""
+    started = []
+    for need in _waiting_without_taker().filter(deadline__isnull=True, handling_level=""):
+        chain = chains.setdefault(need.region_id, _center_chain(need.region_id))
+        center = next((c for c in chain if c.pk == need.escalated_to_id), None) or next(
+            iter(chain), None
+        )
+        if center is None:
+            continue  # no center above the need yet: looked at again next night
+        need.handling_level = center.level
+        need.deadline = (need.escalated_at or need.created_at) + datetime.timedelta(
+            days=escalate_days(center.level)
+        )
+        started.append(need)
+    Need.objects.bulk_update(started, ["handling_level", "deadline"], batch_size=500)
+    return len(started)
+
+
+def _escalate(
+    need_id: int, *, now: datetime.datetime, chains: dict[str, list[Center]] | None = None
+) -> bool:
+    """Move one need whose deadline has passed without an accepted match up to the next center."""
+    with transaction.atomic():
+        need = (
+            _waiting_without_taker()
+            .select_for_update(of=("self",))
+            .filter(pk=need_id, deadline__lte=now)
             .first()
         )
-        if center is not None:
-            return center
-    return None
+        if need is None:  # taken, served, closed or escalated meanwhile (the job and the task race)
+            return False
+        chain = (
+            chains.setdefault(need.region_id, _center_chain(need.region_id))
+            if chains is not None
+            else _center_chain(need.region_id)
+        )
+        current = next((c for c in chain if c.pk == need.escalated_to_id), None) or next(
+            iter(chain), None
+        )
+        here = len(current.region_id) if current else len(need.region_id) + 1
+        target = next((c for c in chain if len(c.region_id) < here), None)
+        if target is None:  # the top of the network: nowhere further to go, the clock stops
+            Need.objects.filter(pk=need.pk).update(deadline=None, updated_at=now)
+            return False
+        waited = escalate_days(need.handling_level) if need.handling_level else None
+        deadline = now + datetime.timedelta(days=escalate_days(target.level))
+        Need.objects.filter(pk=need.pk).update(
+            escalated_to=target,
+            escalated_at=now,
+            handling_level=target.level,
+            deadline=deadline,
+            updated_at=now,
+        )
+        _event(
+            need.pk,
+            E.ESCALATED,
+            at=now,
+            center=target.name,
+            level=target.level,
+            deadline=_local(deadline),
+            waited_days=waited,
+        )
+        notify(
+            event="need.escalated",
+            recipients=center_staff_of(target.pk),
+            url=need.get_absolute_url(),
+            title=_("需求超过期限未对接，已上报至本中心：%(t)s") % {"t": need.title},
+        )
+        notify(
+            event="need.escalated",
+            recipients=[need.submitter],
+            url=need.get_absolute_url(),
+            title=_("您的需求“%(t)s”已上报至%(c)s，对接期限 %(d)s")
+            % {"t": need.title, "c": target.name, "d": _local(deadline)},
+        )
+        _schedule_escalation(need.pk, deadline)
+    return True
+
+
+def need_escalate(*, need_id: int, now: datetime.datetime | None = None) -> bool:
+    """The task worker's step, queued for the need's deadline: escalate it if it is still due."""
+    return _escalate(need_id, now=now or timezone.now())
 
 
 def escalate_stale_needs(*, now: datetime.datetime | None = None) -> int:
-    """Needs still unmatched after MATCHING_ESCALATE_DAYS go up to the parent of their serving center."""
+    """The nightly job: every waiting need past its level's deadline without an accepted match goes up
+    one level (community → street → district → city), and gets that level's deadline.
+
+    Declined needs back in 待对接 and needs still offered (对接中, nobody accepted) both count. One level
+    per run at most. Returns how many needs went up.
+    """
     now = now or timezone.now()
-    cutoff = now - datetime.timedelta(days=settings.MATCHING_ESCALATE_DAYS)
-    count = 0
-    for need in Need.objects.filter(
-        status=NeedStatus.OPEN, created_at__lt=cutoff, escalated_at__isnull=True
-    ).select_related("region"):
-        local = _serving_center(need.region_id)
-        target = local.parent if local and local.parent_id else local
-        if target is None:
-            continue
-        with transaction.atomic():
-            Need.objects.filter(pk=need.pk).update(
-                escalated_to=target, escalated_at=now, updated_at=now
-            )
-            staff = center_staff_of(target.pk)
-            notify(
-                event="need.escalated",
-                recipients=staff,
-                url=need.get_absolute_url(),
-                title=_("需求超过 %(d)d 天未对接，已上报：%(t)s")
-                % {"d": settings.MATCHING_ESCALATE_DAYS, "t": need.title},
-            )
-        count += 1
-    return count
+    chains: dict[str, list[Center]] = {}
+    _clocks_start(chains=chains)
+    due = list(
+        _waiting_without_taker()
+        .filter(deadline__lte=now)
+        .order_by("deadline", "pk")
+        .values_list("pk", flat=True)
+    )
+    return sum(_escalate(pk, now=now, chains=chains) for pk in due)
 
 
 def refresh_all_suggestions(*, batch_size: int = REFRESH_BATCH, workers: int | None = None) -> int:
@@ -487,7 +763,12 @@ def refresh_all_suggestions(*, batch_size: int = REFRESH_BATCH, workers: int | N
     batches = [needs[i : i + batch_size] for i in range(0, len(needs), batch_size)]
     removed = written = 0
     waited = writing = 0.0
-    ranked_batches = _rank_batches(index, [[query_for(n) for n in b] for b in batches], workers)
+    skips = selectors.declined_offerings()  # organizations that declined a need: never again for it
+    ranked_batches = _rank_batches(
+        index,
+        [[query_for(n, skip=skips.get(n.pk, frozenset())) for n in b] for b in batches],
+        workers,
+    )
     # The batch allocates hundreds of thousands of short-lived, acyclic objects (rows, matches, results);
     # automatic collection would walk them again and again (13–21 s of 114–144 s in the benchmark).
     # Paused for the batch, with one collection at the end for whatever cycles it left.

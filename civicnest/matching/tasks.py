@@ -1,11 +1,30 @@
+"""Background tasks of the matching app. A task loads its input by id and calls a service.
+
+The services enqueue these tasks, so the task bodies import the services when they run (the HackSoft
+convention), never at module level: that would make services and tasks import each other.
+"""
+
 from __future__ import annotations
 
 from django_tasks import task
-
-from civicnest.matching.services import escalate_stale_needs, refresh_all_suggestions
 
 
 @task()
 def matching_nightly() -> dict[str, int]:
     """Refresh every open need's suggestions, then escalate the ones still unmatched."""
-    return {"refreshed": refresh_all_suggestions(), "escalated": escalate_stale_needs()}
+    from civicnest.matching import services  # noqa: PLC0415 - services enqueue tasks of this module
+
+    return {
+        "refreshed": services.refresh_all_suggestions(),
+        "escalated": services.escalate_stale_needs(),
+    }
+
+
+@task()
+def need_escalate(*, need_id: int) -> bool:
+    """Queued for a need's deadline (run_after) whenever a level's deadline is set: the need goes up
+    one level at once if nobody has accepted it by then. The nightly job catches whatever a worker
+    missed (or a backend that cannot run a task later)."""
+    from civicnest.matching import services  # noqa: PLC0415 - services enqueue this task
+
+    return services.need_escalate(need_id=need_id)

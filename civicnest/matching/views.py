@@ -44,6 +44,9 @@ def need_create_view(request: AuthenticatedRequest) -> HttpResponse:
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
+            if need.merged:
+                messages.info(request, str(services.MERGED_NOTICE))
+                return redirect(need)
             services.suggestions_refresh(need=need)
             messages.success(request, _("需求已提交，工作人员会尽快为您对接服务。"))
             if need.duplicate_of_id:
@@ -104,6 +107,7 @@ def need_detail_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             if can_manage
             else [],
             "is_submitter": need.submitter_id == request.user.pk,
+            "timeline": selectors.need_timeline(user=request.user, need=need),
             "submitter": need.submitter.display_name
             if can_manage or need.submitter_id == request.user.pk
             else mask_name(need.submitter.display_name),
