@@ -20,7 +20,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -70,9 +70,8 @@ ESCALATE_DAYS: dict[str, int] = {
     CenterLevel.CITY: 10,
 }
 MERGE_HOURS = 24  # setting NEED_MERGE_HOURS: a repeat of one's own open need within this is merged
-MERGE_RATIO = (
-    0.9  # difflib ratio of the normalized texts at which two submissions are the same need
-)
+# The difflib ratio of two normalized texts at which two submissions are the same need.
+MERGE_RATIO = 0.9
 MERGED_NOTICE = gettext_lazy("您已提交过相同的需求，已合并。")  # shown where a repeat lands
 # Who moves a match from one status to the next.
 MATCH_FLOW: dict[str, dict[str, str]] = {
@@ -617,7 +616,14 @@ def _center_chain(region_code: str) -> list[Center]:
     return [by_region[c] for c in codes if c in by_region]
 
 
-def _waiting_without_taker() -> Any:
+def _cached_chain(chains: dict[str, list[Center]], region_code: str) -> list[Center]:
+    """`_center_chain` once per region for a whole run of the job."""
+    if region_code not in chains:
+        chains[region_code] = _center_chain(region_code)
+    return chains[region_code]
+
+
+def _waiting_without_taker() -> QuerySet[Need]:
     taken = Match.objects.filter(need_id=OuterRef("pk"), status__in=TAKEN)
     return Need.objects.filter(status__in=WAITING).exclude(Exists(taken))
 
@@ -643,7 +649,7 @@ def _clocks_start(*, chains: dict[str, list[Center]]) -> int:
     bench generators) get one, with the deadline counted from their creation or last escalation."""
     started = []
     for need in _waiting_without_taker().filter(deadline__isnull=True, handling_level=""):
-        chain = chains.setdefault(need.region_id, _center_chain(need.region_id))
+        chain = _cached_chain(chains, need.region_id)
         center = next((c for c in chain if c.pk == need.escalated_to_id), None) or next(
             iter(chain), None
         )
@@ -671,11 +677,7 @@ def _escalate(
         )
         if need is None:  # taken, served, closed or escalated meanwhile (the job and the task race)
             return False
-        chain = (
-            chains.setdefault(need.region_id, _center_chain(need.region_id))
-            if chains is not None
-            else _center_chain(need.region_id)
-        )
+        chain = _cached_chain({} if chains is None else chains, need.region_id)
         current = next((c for c in chain if c.pk == need.escalated_to_id), None) or next(
             iter(chain), None
         )
@@ -686,13 +688,16 @@ def _escalate(
             return False
         waited = escalate_days(need.handling_level) if need.handling_level else None
         deadline = now + datetime.timedelta(days=escalate_days(target.level))
-        Need.objects.filter(pk=need.pk).update(
+        # Only from the deadline read above: where the row lock is not exclusive (SQLite), the job
+        # and the task cannot both move the need.
+        if not Need.objects.filter(pk=need.pk, deadline=need.deadline).update(
             escalated_to=target,
             escalated_at=now,
             handling_level=target.level,
             deadline=deadline,
             updated_at=now,
-        )
+        ):
+            return False
         _event(
             need.pk,
             E.ESCALATED,
