@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import io
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -424,3 +425,60 @@ def test_merge_notice_on_the_page_and_200_from_the_api(
     assert (repeated.status_code, repeated.json()["id"]) == (200, need.pk)
     assert Need.objects.count() == 1
     assert not Match.objects.filter(need=need, status="offered").exists()
+
+
+@pytest.mark.django_db
+def test_every_step_of_a_served_need_is_on_its_timeline(
+    client: Any, resident: User, warm: User, jiangan_staff: User, centers: dict[str, Center]
+) -> None:
+    meals = _offering(warm, "独居老人助餐配送", "为独居老人每天送午餐上门")
+    need = _submit(resident)
+    services.suggestions_refresh(need=need)
+    services.suggestions_refresh(need=need)  # the first suggestions only, not every refresh
+    match = services.match_offer(actor=jiangan_staff, need=need, offering=meals)
+    services.match_respond(actor=warm, match=match, accept=True)
+    today = timezone.localdate()
+    services.match_schedule(actor=warm, match=match, day=today)
+    services.match_deliver(
+        actor=warm, match=match, delivered_on=today, hours=Decimal("2"), people_served=1
+    )
+    services.match_rate(actor=resident, match=match, rating=5, comment="很好")
+    services.match_close(actor=jiangan_staff, match=match)
+    assert _kinds(need) == [
+        NeedEventKind.SUBMITTED,
+        NeedEventKind.SUGGESTED,
+        NeedEventKind.OFFERED,
+        NeedEventKind.ACCEPTED,
+        NeedEventKind.SCHEDULED,
+        NeedEventKind.DELIVERED,
+        NeedEventKind.RATED,
+        NeedEventKind.CLOSED,
+    ]
+    need.refresh_from_db()
+    assert (need.status, need.deadline) == (NeedStatus.CLOSED, None)
+    client.force_login(resident)
+    page = client.get(f"/matching/needs/{need.pk}/").content.decode()
+    day = today.isoformat()
+    for text in (
+        "系统找到 1 个可能合适的服务",
+        "“暖心为老服务中心”接受了需求",
+        f"“暖心为老服务中心”计划于 {day} 提供服务",
+        f"“暖心为老服务中心”已于 {day} 完成服务",
+        "已评价 5 星",
+    ):
+        assert text in page, text
+    client.force_login(jiangan_staff)
+    board = client.get("/matching/").content.decode()
+    assert need.title not in board  # a closed need is off the board, its clock stopped
+
+
+@pytest.mark.django_db
+def test_the_board_shows_each_needs_level_and_deadline(
+    client: Any, resident: User, jiangan_staff: User, centers: dict[str, Center]
+) -> None:
+    need = _submit(resident)
+    assert need.deadline is not None
+    client.force_login(jiangan_staff)
+    board = client.get("/matching/").content.decode()
+    local = timezone.localtime(need.deadline)
+    assert "社区级期限 " + local.strftime("%m-%d") in board
