@@ -62,6 +62,7 @@ from civicnest.registry.models import (
     ActivityTeam,
     AnnualReport,
     ArchiveDocument,
+    ImportJob,
     SocialOrganization,
 )
 from civicnest.registry.services import archive_upload
@@ -123,6 +124,7 @@ class ForeignWorld:
     announcement: Announcement = None  # type: ignore[assignment]
     disclosure: CenterDisclosure = None  # type: ignore[assignment]
     notice: Notice = None  # type: ignore[assignment]
+    import_job: ImportJob = None  # type: ignore[assignment]
     phil: dict[str, Any] = field(default_factory=dict)
 
 
@@ -147,6 +149,8 @@ FOREIGN_KWARGS: dict[str, Callable[[ForeignWorld], dict[str, Any]]] = {
     "registry:archive-download": lambda w: {"pk": w.archive.pk},
     "registry:report-review": lambda w: {"pk": w.report.pk},
     "registry:team-detail": lambda w: {"pk": w.team.pk},
+    "registry:org-import-job": lambda w: {"pk": w.import_job.pk},
+    "registry:org-import-errors": lambda w: {"pk": w.import_job.pk},
     "registry:team-edit": lambda w: {"pk": w.team.pk},
     "registry:team-transition": lambda w: {"pk": w.team.pk},
     "registry:team-confirm": lambda w: {"pk": w.team.pk},
@@ -433,6 +437,18 @@ def foreign_world(db: None, make_user: Callable[..., User]) -> ForeignWorld:
         assessment,
         review,
         survey,
+    )
+    # An import's report lists refused rows with their personal data: only its uploader sees it.
+    world.import_job = ImportJob.objects.create(
+        created_by=officer,
+        file_name=f"{PRIVATE}名录.xlsx",
+        mode="all",
+        content=b"",
+        status="done",
+        headers=["联系人"],
+        errors=[{"row": 2, "column": "联系人", "reason": "x"}],
+        error_rows={"2": [f"{PRIVATE}联系人"]},
+        error_count=1,
     )
     world.stat_report = StatReport.objects.create(
         region_id=FOREIGN_DISTRICT, period_key="2026", requested_by=officer, status="failed"
