@@ -3,7 +3,6 @@ report, downloads the refused rows, corrects them in that sheet and uploads it a
 
 from __future__ import annotations
 
-
 import openpyxl
 import pytest
 from playwright.sync_api import Page, expect
