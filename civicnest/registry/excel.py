@@ -273,6 +273,19 @@ class ImportReport:
 Progress = Callable[[str, int, int], None]
 
 
+def _unreadable() -> ValidationError:
+    return ValidationError({"file": [_("无法读取该文件，请上传由模板填写的 .xlsx 文件。")]})
+
+
+def _require_columns(headers: list[str]) -> None:
+    """Every column of the template is in the header row (checked at upload and again by the task)."""
+    missing = [c for c in COLUMN_OF.values() if c not in headers]
+    if missing:
+        raise ValidationError(
+            {"file": [_("缺少列：%(cols)s。请使用下载的模板。") % {"cols": "、".join(missing)}]}
+        )
+
+
 def _check_unpacked_size(content: bytes) -> None:
     """An xlsx is a zip: refuse one that unpacks to far more than a registry sheet can hold (a 1 MB file
     that unpacked to 247 MB held a worker for two minutes)."""
@@ -280,9 +293,7 @@ def _check_unpacked_size(content: bytes) -> None:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, ValueError) as exc:
-        raise ValidationError(
-            {"file": [_("无法读取该文件，请上传由模板填写的 .xlsx 文件。")]}
-        ) from exc
+        raise _unreadable() from exc
     if unpacked > MAX_UNPACKED_BYTES:
         raise ValidationError(
             {
@@ -315,20 +326,14 @@ def _stream_rows(content: bytes) -> tuple[list[Any], list[tuple[Any, ...]]]:
     except ValidationError:
         raise
     except Exception as exc:
-        raise ValidationError(
-            {"file": [_("无法读取该文件，请上传由模板填写的 .xlsx 文件。")]}
-        ) from exc
+        raise _unreadable() from exc
     return headers, data
 
 
 def _load_dataset(content: bytes) -> tablib.Dataset:
     headers, rows = _stream_rows(content)
     dataset = tablib.Dataset(*rows, headers=headers)
-    missing = [c for c in COLUMN_OF.values() if c not in (dataset.headers or [])]
-    if missing:
-        raise ValidationError(
-            {"file": [_("缺少列：%(cols)s。请使用下载的模板。") % {"cols": "、".join(missing)}]}
-        )
+    _require_columns(dataset.headers or [])
     if len(dataset) == 0:
         raise ValidationError({"file": [_("文件中没有数据行。")]})
     return dataset
@@ -410,15 +415,8 @@ def check_sheet(content: bytes) -> None:
         first = next(book.worksheets[0].iter_rows(values_only=True, max_row=1), ())
         book.close()
     except Exception as exc:
-        raise ValidationError(
-            {"file": [_("无法读取该文件，请上传由模板填写的 .xlsx 文件。")]}
-        ) from exc
-    headers = {str(h).strip() for h in first if h is not None}
-    missing = [c for c in COLUMN_OF.values() if c not in headers]
-    if missing:
-        raise ValidationError(
-            {"file": [_("缺少列：%(cols)s。请使用下载的模板。") % {"cols": "、".join(missing)}]}
-        )
+        raise _unreadable() from exc
+    _require_columns([str(h).strip() for h in first if h is not None])
 
 
 def error_sheet(
