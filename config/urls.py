@@ -42,6 +42,7 @@ urlpatterns += i18n_patterns(
     path("stats/", include("civicnest.stats.urls")),
     path("disclosure/", include("civicnest.disclosure.urls")),
     path("notices/", include("civicnest.notices.urls")),
+    path("party/", include("civicnest.party.urls")),
     path("evaluation/", include("civicnest.evaluation.urls")),
     path("admin/", admin.site.urls),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -59,6 +59,7 @@ MENU: list[tuple[str | Promise, list[MenuEntry]]] = [
             MenuEntry(
                 _("年检年报"), "registry:report-list", "journal-check", STAFF_ROLES | {Role.ORG_REP}
             ),
+            MenuEntry(_("党建工作"), "party:org-list", "flag-fill", STAFF_ROLES | {Role.ORG_REP}),
         ],
     ),
     (

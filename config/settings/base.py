@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "civicnest.stats",
     "civicnest.disclosure",
     "civicnest.notices",
+    "civicnest.party",
     "civicnest.shell",
     "civicnest.portal",
     "civicnest.philanthropy",
@@ -305,6 +306,9 @@ LOGGING = {
 CIVICNEST_DEMO_PASSWORD = env_str("CIVICNEST_DEMO_PASSWORD", "Civic-Nest-2026")
 CIVICNEST_ROLE_LABEL = _("社会组织孵化与服务平台")
 MATCHING_ESCALATE_DAYS = env_int("MATCHING_ESCALATE_DAYS", 7)
+# W 四(二): an organization with 3 or more party members sets up a party organization within this many
+# days of its registration (a center: of its opening); past it, the 党建 rule lists it as overdue.
+PARTY_ORG_DEADLINE_DAYS = env_int("PARTY_ORG_DEADLINE_DAYS", 90)
 # Load tests only (bench/run_load.sh): serve /bench/floor/, a view returning a tiny response through the
 # full middleware stack, to measure the framework floor under the same gunicorn settings. Off by default.
 BENCH_FLOOR = env_bool("BENCH_FLOOR", default=False)
