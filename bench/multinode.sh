@@ -121,8 +121,11 @@ start_node() {  # name port
 }
 start_node a "$PORT_A"
 start_node b "$PORT_B"
+# Worker 1 runs the default queue only; worker 2 also the "matching" queue (the one process per machine
+# that holds the matching index: web nodes never build it).
+WORKER_QUEUES=(default default,matching)
 for i in 1 2; do
-  setsid uv run python manage.py db_worker > "$OUT/worker-$i.log" 2>&1 &
+  setsid uv run python manage.py db_worker --queue-name "${WORKER_QUEUES[$((i - 1))]}" > "$OUT/worker-$i.log" 2>&1 &
   PIDS+=($!)
 done
 for port in "$PORT_A" "$PORT_B"; do

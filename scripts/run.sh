@@ -10,7 +10,8 @@ mkdir -p var
 uv run python manage.py migrate --noinput
 uv run python manage.py seed_demo  # prints the demo logins
 
-uv run python manage.py db_worker &
+# One worker for both queues: it is also the one process that holds the matching index.
+uv run python manage.py db_worker --queue-name default,matching &
 WORKER=$!
 trap 'kill "$WORKER" 2>/dev/null || true' EXIT  # uv forwards the TERM to the worker
 trap 'exit 130' INT

@@ -16,7 +16,6 @@ from rest_framework.views import APIView
 from civicnest.accounts.requests import AuthenticatedApiRequest
 from civicnest.matching import selectors, services
 from civicnest.matching.codes import Beneficiary, Category
-from civicnest.matching.live_index import live_index
 from civicnest.registry.models import SocialOrganization
 from config.api import StandardPagination
 
@@ -101,6 +100,12 @@ class NeedOutputSerializer(serializers.Serializer):
     category = serializers.CharField()
     status = serializers.CharField()
     duplicate_of = serializers.IntegerField(source="duplicate_of_id", allow_null=True)
+    suggestions_pending = serializers.SerializerMethodField(
+        help_text=_("推荐尚在生成中（稍后再取 matches/）")
+    )
+
+    def get_suggestions_pending(self, need: Any) -> bool:
+        return need.suggestions_due is not None
 
 
 class NeedListApi(APIView):
@@ -134,10 +139,19 @@ class NeedListApi(APIView):
 
 
 class NeedMatchesApi(APIView):
+    """The need's stored suggestions. Ranking happens in the matching worker, never in a web process:
+    a need submitted a moment ago may list none yet (`pending` in the need's `suggestions_due`)."""
+
     pagination_class = None  # a short bare list, not paged
 
     @extend_schema(
-        parameters=[OpenApiParameter("limit", int, description=_("返回条数，默认 10，最多 50"))],
+        parameters=[
+            OpenApiParameter(
+                "limit",
+                int,
+                description=_("返回条数，默认与最多均为 %(n)d") % {"n": services.SUGGESTIONS_KEPT},
+            )
+        ],
         responses={
             200: inline_serializer(
                 name="RankedService",
@@ -153,11 +167,14 @@ class NeedMatchesApi(APIView):
     def get(self, request: AuthenticatedApiRequest, pk: int) -> Response:
         need = selectors.access_need_by_id(request.user, pk)
         try:
-            limit = min(max(int(request.query_params.get("limit", 10)), 1), 50)
+            limit = min(
+                max(int(request.query_params.get("limit", services.SUGGESTIONS_KEPT)), 1), 50
+            )
         except ValueError as exc:
             raise serializers.ValidationError({"limit": [_("limit 应为 1–50 的整数。")]}) from exc
-        skip = selectors.declined_offerings(need_ids=[need.pk]).get(need.pk, frozenset())
-        ranked = live_index.rank(need, limit=limit, skip=skip)
         return Response(
-            [{"service": s.offering, "score": s.score, "reasons": s.reasons} for s in ranked]
+            [
+                {"service": m.offering_id, "score": m.score, "reasons": m.reasons}
+                for m in selectors.need_suggestions(need=need, limit=limit)
+            ]
         )

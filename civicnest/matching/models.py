@@ -76,6 +76,8 @@ class Need(RegionScoped):
         _("当前负责层级"), max_length=16, choices=CenterLevel.choices, blank=True
     )
     deadline = models.DateTimeField(_("本级对接期限"), null=True, blank=True)
+    # When suggestions were asked for and not yet written by the matching worker (None: up to date).
+    suggestions_due = models.DateTimeField(_("推荐待生成"), null=True, blank=True, editable=False)
 
     # Set on the returned instance by `need_submit` when the submission was merged into this open need.
     merged: bool = False

@@ -291,3 +291,10 @@ def matching_summary(*, user: Any) -> dict[str, Any]:
         "avg_rating": rated["avg"],
         "ratings": rated["n"],
     }
+
+
+def need_suggestions(*, need: Need, limit: int) -> list[Match]:
+    """The engine's stored suggestions for a need the caller may see (`access_need_by_id`), best first."""
+    return list(
+        need.matches.filter(status=MatchStatus.SUGGESTED).order_by("-score", "offering_id")[:limit]
+    )

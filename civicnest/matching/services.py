@@ -46,6 +46,7 @@ from civicnest.matching.models import (
     ServiceOffering,
 )
 from civicnest.matching.tasks import need_escalate as need_escalate_task
+from civicnest.matching.tasks import need_suggest as need_suggest_task
 from civicnest.network.models import Center, CenterLevel, CenterStatus
 from civicnest.regions.codes import CITY, RegionCodeError, ancestors, normalize_region_code
 from civicnest.regions.models import Region, RegionLevel
@@ -165,6 +166,7 @@ def need_submit(*, actor: User, data: dict[str, Any]) -> Need:
         urgency=data.get("urgency") or "normal",
         submitter=actor,
         submitter_kind=data.get("submitter_kind") or scope_kind,
+        suggestions_due=now,
     )
     need.duplicate_of = _likely_duplicate(need)
     center = next(iter(_center_chain(region.code)), None)
@@ -176,6 +178,9 @@ def need_submit(*, actor: User, data: dict[str, Any]) -> Need:
         need.save(force_insert=True)
     _event(need.pk, E.SUBMITTED, actor=actor, at=need.created_at)
     _schedule_escalation(need.pk, need.deadline)
+    need_suggest_task.enqueue(
+        need_id=need.pk
+    )  # in the transaction: the row and its task commit together
     return need
 
 
@@ -323,6 +328,29 @@ def resource_create(*, actor: User, data: dict[str, Any]) -> Resource:
 
 
 # -- suggestions and the match workflow -----------------------------------------------------------
+def suggestions_request(*, actor: User, need: Need) -> None:
+    """Staff ask for fresh suggestions: the matching worker ranks them (web workers hold no index)."""
+    if not permissions.can_manage_need(actor, need):
+        raise PermissionDenied(_("只有辖区内的工作人员可以刷新推荐。"))
+    Need.objects.filter(pk=need.pk).update(suggestions_due=timezone.now())
+    need_suggest_task.enqueue(need_id=need.pk)
+
+
+def suggestions_write(*, need_id: int) -> int:
+    """The `need_suggest` task: rank, store, and clear the request unless a newer one came meanwhile.
+
+    A need that is no longer waiting (taken, closed, withdrawn) keeps what it has. Returns the number of
+    fresh suggestions.
+    """
+    started = timezone.now()
+    need = Need.objects.filter(pk=need_id).first()
+    if need is None:
+        return 0
+    fresh = suggestions_refresh(need=need) if need.status in WAITING else []
+    Need.objects.filter(pk=need_id, suggestions_due__lte=started).update(suggestions_due=None)
+    return len(fresh)
+
+
 def suggestions_refresh(
     *, need: Need, limit: int = SUGGESTIONS_KEPT, index: Index | None = None
 ) -> list[Match]:
@@ -510,6 +538,8 @@ def _need_back_to_pool(declined: Match, *, organization_id: int, now: datetime.d
     ):
         return
     _event(need.pk, E.RETURNED, at=now)
+    Need.objects.filter(pk=need.pk).update(suggestions_due=now)
+    need_suggest_task.enqueue(need_id=need.pk)  # candidates other than the declining organization
     if declined.offered_by is not None:
         notify(
             event="need.returned",

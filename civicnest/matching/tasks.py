@@ -8,8 +8,19 @@ from __future__ import annotations
 
 from django_tasks import task
 
+# Tasks that rank run on this queue only: its worker is the one process per machine holding the index.
+MATCHING_QUEUE = "matching"
 
-@task()
+
+@task(queue_name=MATCHING_QUEUE)
+def need_suggest(*, need_id: int) -> int:
+    """Rank offerings for one need and store the suggestions (queued at submit, edit and 刷新推荐)."""
+    from civicnest.matching import services  # noqa: PLC0415 - services enqueue this task
+
+    return services.suggestions_write(need_id=need_id)
+
+
+@task(queue_name=MATCHING_QUEUE)
 def matching_nightly() -> dict[str, int]:
     """Refresh every open need's suggestions, then escalate the ones still unmatched."""
     from civicnest.matching import services  # noqa: PLC0415 - services enqueue tasks of this module

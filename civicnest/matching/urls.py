@@ -8,6 +8,7 @@ urlpatterns = [
     path("needs/", views.need_list_view, name="need-list"),
     path("needs/new/", views.need_create_view, name="need-create"),
     path("needs/<int:pk>/", views.need_detail_view, name="need-detail"),
+    path("needs/<int:pk>/matches/", views.need_matches_view, name="need-matches"),
     path("needs/<int:pk>/offer/", views.offer_view, name="offer"),
     path("needs/<int:pk>/refresh/", views.refresh_view, name="refresh"),
     path("inbox/", views.inbox_view, name="inbox"),

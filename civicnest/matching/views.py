@@ -47,7 +47,6 @@ def need_create_view(request: AuthenticatedRequest) -> HttpResponse:
             if need.merged:
                 messages.info(request, str(services.MERGED_NOTICE))
                 return redirect(need)
-            services.suggestions_refresh(need=need)
             messages.success(request, _("需求已提交，工作人员会尽快为您对接服务。"))
             if need.duplicate_of_id:
                 messages.info(request, _("附近最近有类似的需求，工作人员会一并处理。"))
@@ -89,19 +88,23 @@ def need_list_view(request: AuthenticatedRequest) -> HttpResponse:
     )
 
 
+def _need_matches(need: Need, can_manage: bool) -> list[Match]:
+    matches = list(need.matches.select_related("offering__organization").order_by("-score"))
+    if not can_manage:
+        matches = [m for m in matches if m.status != MatchStatus.SUGGESTED]
+    return matches
+
+
 @login_required
 def need_detail_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     need = selectors.access_need_by_id(request.user, pk)
     can_manage = permissions.can_manage_need(request.user, need)
-    matches = list(need.matches.select_related("offering__organization").order_by("-score"))
-    if not can_manage:
-        matches = [m for m in matches if m.status != MatchStatus.SUGGESTED]
     return render(
         request,
         "matching/need_detail.html",
         {
             "need": need,
-            "matches": matches,
+            "matches": _need_matches(need, can_manage),
             "can_manage": can_manage,
             "resources": selectors.resources_for_need(user=request.user, need=need)
             if can_manage
@@ -111,6 +114,23 @@ def need_detail_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "submitter": need.submitter.display_name
             if can_manage or need.submitter_id == request.user.pk
             else mask_name(need.submitter.display_name),
+        },
+    )
+
+
+@login_required
+def need_matches_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The suggestions block alone: polled by the need page while the matching worker ranks."""
+    need = selectors.access_need_by_id(request.user, pk)
+    can_manage = permissions.can_manage_need(request.user, need)
+    return render(
+        request,
+        "matching/_need_matches.html",
+        {
+            "need": need,
+            "matches": _need_matches(need, can_manage),
+            "can_manage": can_manage,
+            "is_submitter": need.submitter_id == request.user.pk,
         },
     )
 
@@ -168,10 +188,8 @@ def offer_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_POST
 def refresh_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     need = selectors.access_need_by_id(request.user, pk)
-    if not permissions.can_manage_need(request.user, need):
-        raise PermissionDenied(_("只有辖区内的工作人员可以刷新推荐。"))
-    services.suggestions_refresh(need=need)
-    messages.success(request, _("已刷新推荐。"))
+    services.suggestions_request(actor=request.user, need=need)
+    messages.success(request, _("已请求刷新推荐，片刻后自动显示。"))
     return redirect(need)
 
 

@@ -203,8 +203,16 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "CivicNest <noreply@civicnest.local>")
 SMS_BACKEND = env_str("SMS_BACKEND", "civicnest.core.sms.LoggingSmsBackend")
 
-# Background jobs: django-tasks with its database backend; `manage.py db_worker` runs them.
-TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# Background jobs: django-tasks with its database backend; `manage.py db_worker` runs them. The
+# "matching" queue ranks offerings for needs: its worker (`db_worker --queue-name matching`, one per
+# machine) is the only process that holds the matching index, so web workers never build it.
+TASK_QUEUES = ["default", "matching"]
+TASKS = {
+    "default": {
+        "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": TASK_QUEUES,
+    }
+}
 # A task RUNNING for longer than this is reported as stale by /healthz/ (its worker probably died).
 TASK_STALE_MINUTES = env_int("TASK_STALE_MINUTES", 60)
 

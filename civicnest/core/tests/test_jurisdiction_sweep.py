@@ -55,6 +55,7 @@ from civicnest.network.models import Center, CenterStaff
 from civicnest.network.services import center_update
 from civicnest.network.tests.factories import CenterFactory, CenterStaffFactory
 from civicnest.notices.models import Notice
+from civicnest.party.models import PartyGuide, PartyOrganization
 from civicnest.philanthropy import models as phil_models
 from civicnest.philanthropy.tests.factories import foreign_chain
 from civicnest.regions.models import Region
@@ -125,6 +126,8 @@ class ForeignWorld:
     disclosure: CenterDisclosure = None  # type: ignore[assignment]
     notice: Notice = None  # type: ignore[assignment]
     import_job: ImportJob = None  # type: ignore[assignment]
+    party_org: PartyOrganization = None  # type: ignore[assignment]
+    party_guide: PartyGuide = None  # type: ignore[assignment]
     phil: dict[str, Any] = field(default_factory=dict)
 
 
@@ -212,6 +215,11 @@ FOREIGN_KWARGS: dict[str, Callable[[ForeignWorld], dict[str, Any]]] = {
     "training:placement-create": lambda w: {"pk": w.volunteer.pk},
     # Active offerings form a public catalogue by design: the foreign one here is inactive.
     "matching:need-detail": lambda w: {"pk": w.need.pk},
+    "matching:need-matches": lambda w: {"pk": w.need.pk},
+    "party:org-detail": lambda w: {"pk": w.party_org.pk},
+    "party:activity-create": lambda w: {"pk": w.party_org.pk},
+    "party:org-dissolve": lambda w: {"pk": w.party_org.pk},
+    "party:guide-detail": lambda w: {"pk": w.party_guide.pk},
     "matching:offer": lambda w: {"pk": w.need.pk},
     "matching:refresh": lambda w: {"pk": w.need.pk},
     "matching:respond": lambda w: {"pk": w.match.pk},
@@ -491,6 +499,23 @@ def foreign_world(db: None, make_user: Callable[..., User]) -> ForeignWorld:
         body=f"{PRIVATE}内容",
     )
     world.phil = foreign_chain(officer, center, org, marker=MARKER, private=PRIVATE)
+    world.party_org = PartyOrganization.objects.create(
+        name=f"{MARKER}党支部",
+        kind="independent",
+        region_id=org.region_id,
+        organization=org,
+        secretary_name=f"{PRIVATE}书记",
+        member_count=3,
+        founded_on=datetime.date(2024, 1, 1),
+        created_by=officer,
+    )
+    world.party_guide = PartyGuide.objects.create(
+        name=f"{PRIVATE}指导员",
+        region_id=org.region_id[:9],
+        starts_on=datetime.date(2024, 1, 1),
+        assigned_by=officer,
+    )
+    world.party_guide.organizations.add(org)
     return world
 
 

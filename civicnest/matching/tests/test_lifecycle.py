@@ -307,12 +307,20 @@ def test_task_worker_escalates_at_the_deadline(
     assert need_escalate_task.call(need_id=987654) is False  # a need that does not exist
 
     # Through the queue: each deadline set queues the task to run at that deadline.
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.dummy.DummyBackend",
+            "QUEUES": settings.TASK_QUEUES,
+        }
+    }
     with django_capture_on_commit_callbacks(execute=True):
         second = _submit(resident, "孩子放学没人接", "小学生放学后需要托管")
     queued = need_escalate_task.get_backend().results  # type: ignore[attr-defined]
-    assert [(r.task.name, r.kwargs) for r in queued] == [("need_escalate", {"need_id": second.pk})]
-    assert queued[0].task.run_after == second.deadline
+    assert [(r.task.name, r.task.queue_name, r.kwargs) for r in queued] == [
+        ("need_suggest", "matching", {"need_id": second.pk}),
+        ("need_escalate", "default", {"need_id": second.pk}),
+    ]
+    assert queued[1].task.run_after == second.deadline
 
 
 # -- 3. the timeline ----------------------------------------------------------------------------
@@ -349,14 +357,22 @@ def test_timeline_is_shown_to_the_resident_and_to_nobody_else(
     entries = selectors.need_timeline(user=resident, need=need)
     assert [e.what for e in entries] == [
         "已提交",
+        "系统已推荐",  # the matching worker ranked at submit time
         "已推送给组织",
         "组织婉拒",
         "回到待对接",
         "已上报",
     ]
-    assert [e.who for e in entries] == ["您", "工作人员", "暖心为老服务中心", "系统", "系统"]
+    assert [e.who for e in entries] == [
+        "您",
+        "系统",
+        "工作人员",
+        "暖心为老服务中心",
+        "系统",
+        "系统",
+    ]
     staff_view = selectors.need_timeline(user=jiangan_staff, need=need)
-    assert staff_view[1].who == jiangan_staff.display_name
+    assert staff_view[2].who == jiangan_staff.display_name
 
     neighbour = make_user(Role.RESIDENT, COMMUNITY)
     client.force_login(neighbour)
