@@ -384,7 +384,8 @@ class Single(SignedIn):
     pool = "staff"
 
     def on_start(self) -> None:
-        officers = [s for s in FIXTURES["staff"] if s["username"].startswith("sh_officer_")]
+        # District officers: sh_officer_<code> in the city, hb_officer_<code> in the province.
+        officers = [s for s in FIXTURES["staff"] if s["username"].split("_")[1:2] == ["officer"]]
         self.me = random.choice(officers or FIXTURES["staff"])
         self.sign_in(self.me["username"])
 

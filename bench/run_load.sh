@@ -2,12 +2,14 @@
 # Load test on loopback: a throw-away PostgreSQL filled by `generate_city`, gunicorn with 2 sync workers
 # (config/gunicorn.conf.py), locust headless; then the LOAD section of docs/benchmarks.md.
 #
-# Usage: bench/run_load.sh [--scale city] [--duration 10m] [--users 16] [--single 20s]
-#   --scale     generate_city scale (city | medium | small)
+# Usage: bench/run_load.sh [--scale city] [--duration 10m] [--users 16] [--single 20s] [--out DIR]
+#   --scale     generate_city scale (city | province | medium | small)
 #   --duration  the mixed-traffic run (Resident, Staff, OrgRep, Public, ApiClient in bench/locustfile.py)
 #   --users     concurrent users of every run
 #   --single    length of each closed-loop throughput run (the floor, then each busy list page alone)
-# Results: var/bench/load/ (CSV from locust, meta.env, generate.txt); bench/load_report.py writes the docs.
+#   --out       results folder (default var/bench/load; the province run uses var/bench/load-province)
+# Results: CSV from locust, meta.env, generate.txt, matching_*.json, rss.txt; bench/load_report.py writes the
+# docs (a province run: its own section, page by page against the city run in var/bench/load/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export UV_SYSTEM_CERTS=1 UV_PYTHON_DOWNLOADS=never UV_FROZEN=1
@@ -18,18 +20,18 @@ if awk -v l="$load" -v n="$(nproc)" 'BEGIN { exit !(l > n / 2) }'; then
   echo "run_load: load average is $load on $(nproc) cores; numbers will be slower than on a quiet machine" >&2
 fi
 
-SCALE=city DURATION=10m USERS=16 SINGLE=20s SEED=2026
+SCALE=city DURATION=10m USERS=16 SINGLE=20s SEED=2026 OUT=var/bench/load
 while [ $# -gt 0 ]; do
   case "$1" in
     --scale) SCALE=$2; shift 2 ;;
     --duration) DURATION=$2; shift 2 ;;
     --users) USERS=$2; shift 2 ;;
     --single) SINGLE=$2; shift 2 ;;
+    --out) OUT=$2; shift 2 ;;
     *) echo "run_load: unknown argument $1" >&2; exit 2 ;;
   esac
 done
 
-OUT=var/bench/load
 rm -rf "$OUT" && mkdir -p "$OUT"
 META="$OUT/meta.env"
 note() { echo "$1=$2" >> "$META"; }
@@ -49,9 +51,12 @@ if [ "$(id -u)" -eq 0 ]; then
 else
   as_pg() { "$@"; }
 fi
-GUNICORN_PID=""
+GUNICORN_PID="" WORKER_PID=""
 cleanup() {
   local rc=$?
+  if [ -n "$WORKER_PID" ]; then
+    pkill -P "$WORKER_PID" 2>/dev/null || true; kill "$WORKER_PID" 2>/dev/null || true; wait "$WORKER_PID" 2>/dev/null || true
+  fi
   if [ -f "$OUT/gunicorn.pid" ]; then kill "$(cat "$OUT/gunicorn.pid")" 2>/dev/null || true; fi  # the master
   if [ -n "$GUNICORN_PID" ]; then kill "$GUNICORN_PID" 2>/dev/null || true; wait "$GUNICORN_PID" 2>/dev/null || true; fi
   if [ -f "$D/data/postmaster.pid" ]; then as_pg "$BIN/pg_ctl" -D "$D/data" -m fast -w stop >/dev/null || true; fi
@@ -88,6 +93,8 @@ note generate_load_before "$(loadavg)"
 uv run python manage.py generate_city --scale "$SCALE" --seed "$SEED" | tee "$OUT/generate.txt"
 note generate_load_after "$(loadavg)"
 uv run python bench/load_fixtures.py "$OUT/fixtures.json"
+# What the matching worker's index costs, measured alone in a fresh process before any traffic.
+uv run python bench/matching_worker.py build "$OUT/matching_build.json"
 
 # -- the server: the app and the floor view (/bench/floor/) under the same gunicorn settings ----------------
 PORT=$(free_port 8700)
@@ -101,6 +108,11 @@ until curl -sf -o /dev/null "$HOST/healthz/"; do
   sleep 1
 done
 note server_ready_s "$(( $(date +%s) - started ))"
+
+# -- the matching worker (decision 34): the one process that holds the index; warmed before the runs -------
+uv run python manage.py db_worker --queue-name matching > "$OUT/worker.log" 2>&1 &
+WORKER_PID=$!
+uv run python bench/matching_worker.py warm "$OUT/matching_warm.json"
 
 export LOAD_FIXTURES="$OUT/fixtures.json"
 locust_run() {  # name duration classes… ; extra environment is passed by the caller
@@ -131,5 +143,14 @@ note mixed_load_before "$(loadavg)"
 locust_run mixed "$DURATION" Resident Staff OrgRep Public ApiClient
 note finished "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 grep -c "Traceback" "$OUT/gunicorn.log" > "$OUT/tracebacks.txt" || true
+# Memory after the runs: each gunicorn worker (children of the master) and the matching worker's python.
+rss() { awk '/^VmRSS|^VmHWM/ { printf "%s %d ", $1, $2 / 1024 }' "/proc/$1/status"; }
+{
+  for pid in $(pgrep -P "$(cat "$OUT/gunicorn.pid")"); do echo "gunicorn_worker $pid $(rss "$pid")"; done
+  for pid in $(pgrep -f "manage.py db_worker --queue-name matching" | grep -vx "$WORKER_PID"); do
+    echo "matching_worker $pid $(rss "$pid")"
+  done
+} > "$OUT/rss.txt" || true
+uv run python bench/matching_worker.py queue "$OUT/matching_queue.json"
 
 uv run python bench/load_report.py "$OUT"
