@@ -26,3 +26,9 @@ def env_int(name: str, default: int) -> int:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_int_map(name: str) -> dict[str, int]:
+    """`community:2,street:4` → {"community": 2, "street": 4}; unset → {} (the code's defaults apply)."""
+    pairs = (item.split(":", 1) for item in env_list(name))
+    return {key.strip(): int(value) for key, value in pairs}

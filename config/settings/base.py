@@ -8,7 +8,7 @@ import dj_database_url
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
-from config.env import BASE_DIR, env_bool, env_int, env_list, env_str
+from config.env import BASE_DIR, env_bool, env_int, env_int_map, env_list, env_str
 
 SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789")
 DEBUG = env_bool("DEBUG", default=False)
@@ -314,6 +314,12 @@ LOGGING = {
 CIVICNEST_DEMO_PASSWORD = env_str("CIVICNEST_DEMO_PASSWORD", "Civic-Nest-2026")
 CIVICNEST_ROLE_LABEL = _("社会组织孵化与服务平台")
 MATCHING_ESCALATE_DAYS = env_int("MATCHING_ESCALATE_DAYS", 7)
+# W 三(四): days each level has to find an accepted match before a waiting need goes up one level, e.g.
+# NEED_ESCALATE_DAYS=community:2,street:4; a level left out keeps matching.services.ESCALATE_DAYS
+# (社区 3, 街道 5, 区 MATCHING_ESCALATE_DAYS, 市 10).
+NEED_ESCALATE_DAYS = env_int_map("NEED_ESCALATE_DAYS")
+# A resident's repeat of their own open need within this many hours is merged into it, with a notice.
+NEED_MERGE_HOURS = env_int("NEED_MERGE_HOURS", 24)
 # W 四(二): an organization with 3 or more party members sets up a party organization within this many
 # days of its registration (a center: of its opening); past it, the 党建 rule lists it as overdue.
 PARTY_ORG_DEADLINE_DAYS = env_int("PARTY_ORG_DEADLINE_DAYS", 90)
