@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from civicnest.core.forms import BootstrapFormMixin, date_field
 from civicnest.matching.codes import Beneficiary, Category, CostModel, Urgency
+from civicnest.regions.forms import RegionPickerField
+from civicnest.regions.picker import picker_prefixes
 from civicnest.regions.scoping import Scope
 
 
@@ -25,12 +27,12 @@ class NeedForm(BootstrapFormMixin, forms.Form):
             attrs={"rows": 4, "placeholder": _("谁需要帮助、需要什么、什么时候、大概多少人")}
         ),
     )
-    region = forms.CharField(label=_("所在社区代码"), max_length=12)
+    region = RegionPickerField(label=_("所在社区"))
     beneficiaries = forms.MultipleChoiceField(
         label=_("服务对象（可不选）"),
         choices=Beneficiary.choices,
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
     category = forms.ChoiceField(
         label=_("类别（不清楚可不选）"),
@@ -41,6 +43,13 @@ class NeedForm(BootstrapFormMixin, forms.Form):
     urgency = forms.ChoiceField(
         label=_("紧急程度"), choices=Urgency.choices, initial=Urgency.NORMAL
     )
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: RegionPickerField = self.fields["region"]  # type: ignore[assignment]
+        # Residents pick their own community; staff any community in their jurisdiction. Without a
+        # user (a caller that does not pass one) every community is offered and the service checks scope.
+        field.limit_to(picker_prefixes(user) if user is not None else ("",))
 
 
 class OfferingForm(BootstrapFormMixin, forms.Form):

@@ -6,8 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from civicnest.core.forms import BootstrapFormMixin
-from civicnest.regions.codes import RegionCodeError
+from civicnest.regions.codes import RegionCodeError, within
 from civicnest.regions.models import Region
+from civicnest.regions.picker import picker_regions, region_label
 from civicnest.regions.selectors import region_by_code
 
 
@@ -37,3 +38,70 @@ class RegionCodeField(forms.CharField):
             return region_by_code(raw)
         except RegionCodeError as exc:
             raise forms.ValidationError(str(exc)) from exc
+
+
+class RegionPickerWidget(forms.Select):
+    """A <select> of regions grouped by their parent, with an htmx search box (name or pinyin initials).
+
+    Without JavaScript the select alone works: options are grouped by street and labelled by name, never by code.
+    """
+
+    template_name = "regions/widgets/region_picker.html"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs)
+        self.level = "community"
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        context["widget"]["level"] = self.level
+        return context
+
+
+class RegionPickerField(forms.ChoiceField):
+    """Choose a region by name (grouped select + search); posts the code, cleans to the Region row.
+
+    `limit_to(prefixes)` restricts the offer to the user's scope; a code outside it is a field error.
+    """
+
+    widget = RegionPickerWidget
+
+    default_error_messages = {
+        "unknown": _("请从列表中选择社区。"),
+        "out_of_scope": _("所选区划不在您可以办理的范围内，请重新选择。"),
+    }
+
+    def __init__(self, *, level: str = "community", **kwargs: Any) -> None:
+        super().__init__(choices=[], **kwargs)
+        self.level = level
+        self.prefixes: tuple[str, ...] = ()
+        self.widget.level = level
+
+    def limit_to(self, prefixes: tuple[str, ...]) -> None:
+        self.prefixes = prefixes
+        groups: dict[str, list[tuple[str, str]]] = {}
+        for region in picker_regions(prefixes=prefixes, level=self.level):
+            parent = region.parent
+            group = region_label(parent) if parent is not None else ""
+            groups.setdefault(group, []).append((region.code, region.name))
+        self.choices = [("", _("请选择")), *groups.items()]
+
+    def to_python(self, value: Any) -> str:
+        return "" if value in self.empty_values else str(value).strip()[:20]
+
+    def validate(self, value: Any) -> None:
+        forms.Field.validate(self, value)
+
+    def clean(self, value: Any) -> Region | None:
+        code = super().clean(value)
+        if not code:
+            return None
+        try:
+            region = region_by_code(code)
+        except RegionCodeError:
+            raise forms.ValidationError(self.error_messages["unknown"], code="unknown") from None
+        if region.level != self.level:
+            raise forms.ValidationError(self.error_messages["unknown"], code="unknown")
+        if not any(within(region.code, p) for p in self.prefixes):
+            raise forms.ValidationError(self.error_messages["out_of_scope"], code="out_of_scope")
+        return region

@@ -14,6 +14,13 @@ from civicnest.accounts.roles import Role
 from civicnest.core.forms import apply_service_errors
 from civicnest.regions.codes import RegionCodeError
 from civicnest.regions.forms import RegionCreateForm
+from civicnest.regions.picker import (
+    MAX_RESULTS,
+    picker_prefixes,
+    picker_regions,
+    picker_search,
+    region_label,
+)
 from civicnest.regions.scoping import Scope
 from civicnest.regions.selectors import (
     region_ancestors,
@@ -84,3 +91,19 @@ def region_create_view(request: AuthenticatedRequest) -> HttpResponse:
             messages.success(request, _("已新增区划：%(name)s") % {"name": region.name})
             return redirect(reverse("regions:browse-node", kwargs={"code": region.parent_id}))
     return render(request, "regions/create.html", {"form": form})
+
+
+@login_required
+def region_picker_search(request: AuthenticatedRequest) -> HttpResponse:
+    """Options for the region picker: the user's regions matching a name or pinyin initials (htmx)."""
+    level = request.GET.get("level", "community")
+    if level not in ("district", "street", "community"):
+        level = "community"
+    regions = picker_regions(prefixes=picker_prefixes(request.user), level=level)
+    hits = picker_search(regions, request.GET.get("q", ""))[:MAX_RESULTS]
+    options = [(r.code, region_label(r)) for r in hits]
+    return render(
+        request,
+        "regions/_picker_options.html",
+        {"options": options, "selected": request.GET.get("region", "")[:20]},
+    )
