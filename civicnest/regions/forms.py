@@ -67,20 +67,20 @@ class RegionPickerField(forms.ChoiceField):
     widget = RegionPickerWidget
 
     default_error_messages = {
-        "unknown": _("请从列表中选择社区。"),
+        "unknown": _("请从列表中选择区划。"),
         "out_of_scope": _("所选区划不在您可以办理的范围内，请重新选择。"),
     }
 
-    def __init__(self, *, level: str = "community", **kwargs: Any) -> None:
+    def __init__(self, *, level: str | tuple[str, ...] = "community", **kwargs: Any) -> None:
         super().__init__(choices=[], **kwargs)
-        self.level = level
+        self.levels = (level,) if isinstance(level, str) else tuple(level)
         self.prefixes: tuple[str, ...] = ()
-        self.widget.level = level
+        self.widget.level = ",".join(self.levels)
 
     def limit_to(self, prefixes: tuple[str, ...]) -> None:
         self.prefixes = prefixes
         groups: dict[str, list[tuple[str, str]]] = {}
-        for region in picker_regions(prefixes=prefixes, level=self.level):
+        for region in picker_regions(prefixes=prefixes, level=self.levels):
             parent = region.parent
             group = region_label(parent) if parent is not None else ""
             groups.setdefault(group, []).append((region.code, region.name))
@@ -100,7 +100,7 @@ class RegionPickerField(forms.ChoiceField):
             region = region_by_code(code)
         except RegionCodeError:
             raise forms.ValidationError(self.error_messages["unknown"], code="unknown") from None
-        if region.level != self.level:
+        if region.level not in self.levels:
             raise forms.ValidationError(self.error_messages["unknown"], code="unknown")
         if not any(within(region.code, p) for p in self.prefixes):
             raise forms.ValidationError(self.error_messages["out_of_scope"], code="out_of_scope")

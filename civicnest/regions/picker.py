@@ -14,6 +14,13 @@ from civicnest.regions.scoping import Scope
 
 MAX_QUERY = 40
 MAX_RESULTS = 50
+PICKABLE_LEVELS = (RegionLevel.DISTRICT, RegionLevel.STREET, RegionLevel.COMMUNITY)
+
+
+def parse_levels(raw: str) -> tuple[str, ...]:
+    """The `level` parameter of the search view ("community" or "district,street,community")."""
+    levels = tuple(x for x in raw[:60].split(",") if x in PICKABLE_LEVELS)
+    return levels or (RegionLevel.COMMUNITY,)
 
 
 @lru_cache(maxsize=20000)
@@ -22,12 +29,15 @@ def name_initials(name: str) -> str:
     return "".join(s[0] for s in (p.lower() for p in lazy_pinyin(name, errors="ignore")) if s)
 
 
-def picker_regions(*, prefixes: Iterable[str], level: str = RegionLevel.COMMUNITY) -> list[Region]:
+def picker_regions(
+    *, prefixes: Iterable[str], level: str | tuple[str, ...] = RegionLevel.COMMUNITY
+) -> list[Region]:
     """The regions of `level` inside the given code prefixes, with their parents loaded for labels."""
     prefixes = tuple(prefixes)
     if not prefixes:
         return []
-    qs = Region.objects.filter(level=level).select_related("parent__parent")
+    levels = (level,) if isinstance(level, str) else level
+    qs = Region.objects.filter(level__in=levels).select_related("parent__parent")
     if "" not in prefixes:
         qs = qs.filter(subtree_q(prefixes, "code"))
     return list(qs.order_by("code"))

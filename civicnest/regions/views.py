@@ -16,6 +16,7 @@ from civicnest.regions.codes import RegionCodeError
 from civicnest.regions.forms import RegionCreateForm
 from civicnest.regions.picker import (
     MAX_RESULTS,
+    parse_levels,
     picker_prefixes,
     picker_regions,
     picker_search,
@@ -96,9 +97,7 @@ def region_create_view(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 def region_picker_search(request: AuthenticatedRequest) -> HttpResponse:
     """Options for the region picker: the user's regions matching a name or pinyin initials (htmx)."""
-    level = request.GET.get("level", "community")
-    if level not in ("district", "street", "community"):
-        level = "community"
+    level = parse_levels(request.GET.get("level", ""))
     regions = picker_regions(prefixes=picker_prefixes(request.user), level=level)
     hits = picker_search(regions, request.GET.get("q", ""))[:MAX_RESULTS]
     options = [(r.code, region_label(r)) for r in hits]

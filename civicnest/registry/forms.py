@@ -10,7 +10,8 @@ from civicnest.core.forms import BootstrapFormMixin
 from civicnest.core.uploads import ARCHIVE, SPREADSHEET, UploadValidator
 from civicnest.network.selectors import centers_visible_to
 from civicnest.regions.codes import RegionCodeError, normalize_region_code
-from civicnest.regions.forms import RegionCodeField
+from civicnest.regions.forms import RegionCodeField, RegionPickerField
+from civicnest.regions.picker import picker_prefixes
 from civicnest.registry.models import (
     ActivityTeam,
     AnnualReport,
@@ -34,7 +35,7 @@ def _with_blank(label: Any, choices: Any) -> list[tuple[str, Any]]:
 
 
 class OrganizationForm(BootstrapFormMixin, forms.ModelForm):
-    region = RegionCodeField(label=_("所在区划代码"))
+    region = RegionPickerField(label=_("所在区划"), level=("district", "street", "community"))
 
     class Meta:
         model = SocialOrganization
@@ -67,6 +68,10 @@ class OrganizationForm(BootstrapFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.initial["region"] = self.instance.region_id
+        region_field = self.fields.get("region")
+        if isinstance(region_field, RegionPickerField):
+            # A staff form: only regions in the user's jurisdiction are offered and accepted.
+            region_field.limit_to(picker_prefixes(user, staff_only=True))
         center_field = cast(forms.ModelChoiceField, self.fields["center"])
         center_field.queryset = centers_visible_to(user).order_by("region_id", "name")
         if self_service:  # an organization edits only its own profile fields

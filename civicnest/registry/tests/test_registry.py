@@ -456,7 +456,7 @@ def test_organization_pages(client, jiangan_officer: User) -> None:
             "party_member_count": 0,
         },
     )
-    assert "区划代码只能由数字组成" in bad.content.decode()
+    assert "请从列表中选择区划" in bad.content.decode()
     assert client.get("/registry/?q=hxsg").content.decode().count(org.name) >= 1
     assert client.get("/registry/reports/").status_code == 200
     assert client.get("/registry/teams/").status_code == 200
