@@ -48,8 +48,14 @@ class NeedForm(BootstrapFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         field: RegionPickerField = self.fields["region"]  # type: ignore[assignment]
         # Residents pick their own community; staff any community in their jurisdiction. Without a
-        # user (a caller that does not pass one) every community is offered and the service checks scope.
-        field.limit_to(picker_prefixes(user) if user is not None else ("",))
+        # user (a caller that does not pass one) the street of the remembered community is listed, the
+        # search box (scoped by the request's user) finds the rest and the service checks scope.
+        if user is not None:
+            field.limit_to(picker_prefixes(user))
+        else:
+            remembered = str(self.initial.get("region") or self.data.get("region") or "")[:12]
+            street = remembered[:9] if len(remembered) == 12 and remembered.isdigit() else None
+            field.limit_to(("",), offer=(street,) if street else ())
 
 
 class OfferingForm(BootstrapFormMixin, forms.Form):

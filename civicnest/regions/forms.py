@@ -77,10 +77,12 @@ class RegionPickerField(forms.ChoiceField):
         self.prefixes: tuple[str, ...] = ()
         self.widget.level = ",".join(self.levels)
 
-    def limit_to(self, prefixes: tuple[str, ...]) -> None:
+    def limit_to(self, prefixes: tuple[str, ...], *, offer: tuple[str, ...] | None = None) -> None:
+        """Accept regions under `prefixes`; list those under `offer` (default: the same prefixes)."""
         self.prefixes = prefixes
         groups: dict[str, list[tuple[str, str]]] = {}
-        for region in picker_regions(prefixes=prefixes, level=self.levels):
+        listed = prefixes if offer is None else offer
+        for region in picker_regions(prefixes=listed, level=self.levels):
             parent = region.parent
             group = region_label(parent) if parent is not None else ""
             groups.setdefault(group, []).append((region.code, region.name))
